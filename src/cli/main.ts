@@ -1,0 +1,83 @@
+/**
+ * The `spine` command line: dispatches subcommands and maps failures to exit codes.
+ *
+ * @module
+ */
+
+import { TrustFileError } from "../verify/trust.ts";
+import { WalError } from "../wal/errors.ts";
+import { type CliIo, denoIo, EXIT, UsageError } from "./io.ts";
+import { runVerify } from "./verify.ts";
+
+/** Help text of `spine`. */
+export const MAIN_HELP = `Usage: spine <command> [options]
+
+Tamper-evident audit logs in the Spine WAL v1 format.
+
+Commands:
+  verify    Verify a WAL directory offline against pinned keys
+
+Run "spine <command> --help" for a command's options.
+
+Exit codes: 0 success (verify: valid), 1 verification found problems, 2 usage or I/O error.
+`;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  verify: runVerify,
+};
+
+/**
+ * Runs the CLI.
+ *
+ * @param args Command-line arguments (without the program name).
+ * @param io Streams; the real process's by default.
+ * @returns The exit code.
+ * @example
+ * ```ts ignore
+ * import { main } from "./main.ts";
+ * Deno.exit(await main(["verify", "--help"]));
+ * ```
+ */
+export async function main(args: string[], io: CliIo = denoIo()): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    await io.out(MAIN_HELP);
+    return name === undefined ? EXIT.ERROR : EXIT.OK;
+  }
+  if (name === "--version" || name === "-V") {
+    await io.out("spine 0.1.0\n");
+    return EXIT.OK;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    await io.err(`spine: unknown command ${JSON.stringify(name)}; run "spine --help"\n`);
+    return EXIT.ERROR;
+  }
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    return await reportFailure(e, name, io);
+  }
+}
+
+async function reportFailure(e: unknown, name: string, io: CliIo): Promise<number> {
+  if (e instanceof UsageError || isParseArgsError(e)) {
+    await io.err(`spine ${name}: ${(e as Error).message}\nRun "spine ${name} --help" for usage.\n`);
+  } else if (e instanceof WalError || e instanceof TrustFileError) {
+    await io.err(`spine ${name}: ${e.message}\n`);
+  } else if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
+    await io.err(`spine ${name}: not permitted: ${e.message}\n`);
+  } else if (e instanceof Error) {
+    await io.err(`spine ${name}: ${e.message}\n`);
+  } else {
+    await io.err(`spine ${name}: ${String(e)}\n`);
+  }
+  return EXIT.ERROR;
+}
+
+function isParseArgsError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof TypeError && typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+}

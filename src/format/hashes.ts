@@ -1,0 +1,143 @@
+/**
+ * The Spine v1 hash formulas: payload hash, entry hash and the upstream CLI's chain root.
+ *
+ * @module
+ */
+
+import { blake3 } from "@noble/hashes/blake3.js";
+import { canonicalJson } from "./canonical_json.ts";
+import type { JsonValue } from "./json_value.ts";
+
+/** The `prev_hash` of the genesis record: 64 ASCII zeros. */
+export const GENESIS_PREV_HASH = "0".repeat(64);
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/**
+ * Lowercase hex of bytes.
+ *
+ * @param bytes Any bytes.
+ * @returns Lowercase hex, two characters per byte.
+ * @example
+ * ```ts
+ * import { toHex } from "./hashes.ts";
+ * console.assert(toHex(new Uint8Array([0, 255])) === "00ff");
+ * ```
+ */
+export function toHex(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
+  return out;
+}
+
+/** Matches exactly 64 lowercase hex characters (a Spine hash). */
+export const HASH_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * BLAKE3-256 of bytes, as lowercase hex.
+ *
+ * @param bytes Input bytes.
+ * @returns 64 lowercase hex characters.
+ * @example
+ * ```ts
+ * import { blake3Hex } from "./hashes.ts";
+ * console.assert(blake3Hex(new Uint8Array()).length === 64);
+ * ```
+ */
+export function blake3Hex(bytes: Uint8Array): string {
+  return toHex(blake3(bytes));
+}
+
+/**
+ * `payload_hash = hex(BLAKE3(canonical_json(payload)))`.
+ *
+ * @param payload The payload in the document model.
+ * @returns 64 lowercase hex characters.
+ * @throws {TypeError} If the payload cannot be canonicalized (floats, lone surrogates).
+ * @example
+ * ```ts
+ * import { payloadHash } from "./hashes.ts";
+ * console.assert(
+ *   payloadHash(new Map([["event", "test"]])) ===
+ *     "ba0ec9bd9cf1b301fae5608349497d6ac27dd1ea071ed9469b8894ba58f385b8",
+ * );
+ * ```
+ */
+export function payloadHash(payload: JsonValue): string {
+  return blake3Hex(canonicalJson(payload));
+}
+
+const ENTRY_INPUT = new Uint8Array(144);
+const ENTRY_VIEW = new DataView(ENTRY_INPUT.buffer);
+
+/**
+ * `entry_hash = hex(BLAKE3(u64le(seq) || i64le(ts_ns) || ascii(prev_hash) || ascii(payload_hash)))`.
+ *
+ * @param seq Record sequence number (1-based), an unsigned 64-bit integer.
+ * @param timestampNs `ts_client` in nanoseconds since the epoch.
+ * @param prevHashHex The record's `prev_hash`: 64 lowercase hex characters.
+ * @param payloadHashHex The record's `payload_hash`: 64 lowercase hex characters.
+ * @returns 64 lowercase hex characters.
+ * @throws {RangeError} If `seq` is not a u64 or a hash is not 64 lowercase hex characters.
+ * @example
+ * ```ts
+ * import { entryHash, GENESIS_PREV_HASH } from "./hashes.ts";
+ * const h = entryHash(
+ *   1n,
+ *   1737720000000000000n,
+ *   GENESIS_PREV_HASH,
+ *   "ba0ec9bd9cf1b301fae5608349497d6ac27dd1ea071ed9469b8894ba58f385b8",
+ * );
+ * console.assert(h === "77adfc6abdc08c5e9e8f1da10b12f96f11a2609659e8bc5ea9d3854dd99c05db");
+ * ```
+ */
+export function entryHash(
+  seq: bigint,
+  timestampNs: bigint,
+  prevHashHex: string,
+  payloadHashHex: string,
+): string {
+  if (seq < 0n || seq >= 2n ** 64n) throw new RangeError(`Sequence ${seq} is not an unsigned 64-bit integer`);
+  if (!HASH_HEX.test(prevHashHex)) throw new RangeError("prev_hash is not 64 lowercase hex characters");
+  if (!HASH_HEX.test(payloadHashHex)) {
+    throw new RangeError("payload_hash is not 64 lowercase hex characters");
+  }
+  ENTRY_VIEW.setBigUint64(0, seq, true);
+  ENTRY_VIEW.setBigInt64(8, timestampNs, true);
+  for (let i = 0; i < 64; i++) {
+    ENTRY_INPUT[16 + i] = prevHashHex.charCodeAt(i);
+    ENTRY_INPUT[80 + i] = payloadHashHex.charCodeAt(i);
+  }
+  return blake3Hex(ENTRY_INPUT);
+}
+
+/**
+ * The upstream `spine-cli` chain root: BLAKE3 over the concatenation of every record's entry-hash
+ * hex string, in order. Feed entry hashes one by one; read `digest()` at the end.
+ *
+ * @example
+ * ```ts
+ * import { ChainRoot } from "./hashes.ts";
+ * const root = new ChainRoot();
+ * root.update("00".repeat(32));
+ * console.assert(root.digest().length === 64);
+ * ```
+ */
+export class ChainRoot {
+  #hasher = blake3.create();
+  #encoder = new TextEncoder();
+
+  /**
+   * @param entryHashHex One record's entry hash (64 lowercase hex characters).
+   */
+  update(entryHashHex: string): void {
+    this.#hasher.update(this.#encoder.encode(entryHashHex));
+  }
+
+  /**
+   * @returns The chain root as 64 lowercase hex characters.
+   */
+  digest(): string {
+    return toHex(this.#hasher.clone().digest());
+  }
+}

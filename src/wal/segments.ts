@@ -4,6 +4,8 @@
  * @module
  */
 
+import { compareCodePoints } from "../format/canonical_json.ts";
+
 /** Files that share the `*.jsonl` extension but do not hold records. */
 export const SIDE_FILES: ReadonlySet<string> = new Set([
   "receipts.jsonl",
@@ -25,25 +27,6 @@ export const SIDE_FILES: ReadonlySet<string> = new Set([
 export function isSegmentName(name: string): boolean {
   return (name.endsWith(".jsonl") || name.endsWith(".wal")) && !SIDE_FILES.has(name) &&
     !name.startsWith(".");
-}
-
-/**
- * Orders names by Unicode code point (UTF-8 byte order), as the upstream CLI does.
- *
- * @param a A name.
- * @param b Another name.
- * @returns Negative, zero or positive.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return (x.done ? 0 : 1) - (y.done ? 0 : 1);
-    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
-    if (d !== 0) return d;
-  }
 }
 
 /**

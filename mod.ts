@@ -27,12 +27,12 @@ export type {
   VerifyWarning,
   WarningType,
 } from "./src/verify/report.ts";
-export { parseTrustFile, TrustFileError, type TrustedKey } from "./src/verify/trust.ts";
+export { parseTrustFile, type TrustedKey, TrustFileError } from "./src/verify/trust.ts";
 
 // Format core
 export { canonicalJson, CanonicalJsonError, toJsonValue } from "./src/format/canonical_json.ts";
-export { parseJson, parseJsonText, JsonSyntaxError } from "./src/format/json_parse.ts";
-export { type JsonObject, JsonNumber, type JsonValue } from "./src/format/json_value.ts";
+export { JsonSyntaxError, parseJson, parseJsonText } from "./src/format/json_parse.ts";
+export { JsonNumber, type JsonObject, type JsonValue } from "./src/format/json_value.ts";
 export { ChainRoot, entryHash, GENESIS_PREV_HASH, payloadHash } from "./src/format/hashes.ts";
 export { nanosToTimestamp, timestampToNanos } from "./src/format/timestamp.ts";
 

@@ -17,7 +17,9 @@ export async function corpusTrust(dir: string): Promise<TrustedKey[]> {
 }
 
 /** `type@seq` strings of a report's errors, sorted, as expected.json writes them. */
-export function findingKeys(findings: { error_type?: string; warning_type?: string; sequence: number | null }[]): string[] {
+export function findingKeys(
+  findings: { error_type?: string; warning_type?: string; sequence: number | null }[],
+): string[] {
   return findings.map((f) => `${f.error_type ?? f.warning_type}@${f.sequence ?? "-"}`).sort();
 }
 
@@ -34,7 +36,9 @@ async function copyTree(src: string, dst: string): Promise<void> {
       await Deno.mkdir(`${dst}/${e.name}`);
       await copyTree(`${src}/${e.name}`, `${dst}/${e.name}`);
     } else if (e.isFile) {
-      await Deno.writeFile(`${dst}/${e.name}`, await Deno.readFile(`${src}/${e.name}`), { mode: 0o644 });
+      await Deno.writeFile(`${dst}/${e.name}`, await Deno.readFile(`${src}/${e.name}`), {
+        mode: 0o644,
+      });
     }
   }
 }

@@ -7,7 +7,10 @@ import assert from "node:assert/strict";
 import { copyToTemp, testdata } from "./_helpers.ts";
 
 const REPO = new URL("../", import.meta.url).pathname;
-const tasks = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`)).tasks as Record<string, string>;
+const tasks = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`)).tasks as Record<
+  string,
+  string
+>;
 
 /** The permission flags of a deno.json task, e.g. ["--no-prompt", "--allow-read"]. */
 function taskFlags(task: string): string[] {
@@ -37,14 +40,30 @@ const PY_KEYS = `${PY}/keys.json`;
 
 Deno.test("the compile task builds every target with the same permission flags the tests use", () => {
   const compile = tasks.compile;
-  for (const target of ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "x86_64-apple-darwin", "aarch64-apple-darwin", "x86_64-pc-windows-msvc"]) {
+  for (
+    const target of [
+      "x86_64-unknown-linux-gnu",
+      "aarch64-unknown-linux-gnu",
+      "x86_64-apple-darwin",
+      "aarch64-apple-darwin",
+      "x86_64-pc-windows-msvc",
+    ]
+  ) {
     assert.ok(compile.includes(`--target ${target} `), `compile task misses ${target}`);
   }
   const spineFlags = taskFlags("spine").join(" ");
-  assert.equal(compile.split(" && ").filter((c) => c.includes("main.ts") && c.includes(spineFlags)).length, 5);
+  assert.equal(
+    compile.split(" && ").filter((c) => c.includes("main.ts") && c.includes(spineFlags)).length,
+    5,
+  );
   const verifyFlags = taskFlags("spine-verify").join(" ");
   assert.equal(verifyFlags, "--no-prompt --allow-read");
-  assert.equal(compile.split(" && ").filter((c) => c.includes("verify_main.ts") && c.includes(`${verifyFlags} --target`)).length, 5);
+  assert.equal(
+    compile.split(" && ").filter((c) =>
+      c.includes("verify_main.ts") && c.includes(`${verifyFlags} --target`)
+    ).length,
+    5,
+  );
 });
 
 Deno.test("spine verify prints a VERIFIED text report and exits 0 for a clean pinned log", async () => {
@@ -60,16 +79,42 @@ Deno.test("spine verify prints a VERIFIED text report and exits 0 for a clean pi
 
 Deno.test("spine verify --format json prints the upstream fields and exits 1 for a tampered log", async () => {
   const dir = testdata("corpus", "tampered", "python-small-a-payload-modified-500");
-  const r = await spine(["verify", "--wal", dir, "--trust-file", `${dir}/keys.json`, "--format", "json"]);
+  const r = await spine([
+    "verify",
+    "--wal",
+    dir,
+    "--trust-file",
+    `${dir}/keys.json`,
+    "--format",
+    "json",
+  ]);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, "");
   const report = JSON.parse(r.stdout);
-  for (const field of ["valid", "events_verified", "signatures_verified", "chain_root", "first_sequence", "last_sequence", "errors", "warnings", "status", "head_entry_hash"]) {
+  for (
+    const field of [
+      "valid",
+      "events_verified",
+      "signatures_verified",
+      "chain_root",
+      "first_sequence",
+      "last_sequence",
+      "errors",
+      "warnings",
+      "status",
+      "head_entry_hash",
+    ]
+  ) {
     assert.ok(field in report, `missing ${field}`);
   }
   assert.equal(report.valid, false);
   assert.equal(report.status, "TAMPERED");
-  assert.deepEqual(report.errors.map((e: { error_type: string; sequence: number }) => `${e.error_type}@${e.sequence}`), ["invalid_hash@500"]);
+  assert.deepEqual(
+    report.errors.map((e: { error_type: string; sequence: number }) =>
+      `${e.error_type}@${e.sequence}`
+    ),
+    ["invalid_hash@500"],
+  );
   assert.equal(report.errors[0].file, "segment_20261127_062214.jsonl");
   assert.equal(report.errors[0].line, 500);
 });
@@ -78,30 +123,73 @@ Deno.test("spine verify --format quiet prints nothing and only sets the exit cod
   const ok = await spine(["verify", "--wal", PY, "--trust-file", PY_KEYS, "--format", "quiet"]);
   assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, "", ""]);
   const bad = testdata("corpus", "tampered", "node-small-b-record-deleted-500");
-  const r = await spine(["verify", "--wal", bad, "--trust-file", `${bad}/keys.json`, "--format", "quiet"]);
+  const r = await spine([
+    "verify",
+    "--wal",
+    bad,
+    "--trust-file",
+    `${bad}/keys.json`,
+    "--format",
+    "quiet",
+  ]);
   assert.deepEqual([r.code, r.stdout, r.stderr], [1, "", ""]);
 });
 
 Deno.test("spine verify --trust-key accepts hex and base64 and --expected-root checks the chain root", async () => {
   const node = testdata("corpus", "node-small");
   const keys = JSON.parse(await Deno.readTextFile(`${node}/keys.json`));
-  const root = JSON.parse(await Deno.readTextFile(testdata("corpus", "expected.json"))).anchors["node-small"].chain_root_cli_style;
-  const hex = await spine(["verify", "--wal", node, "--trust-key", keys.keys[0].public_key_hex, "--expected-root", root, "--format", "quiet"]);
+  const root =
+    JSON.parse(await Deno.readTextFile(testdata("corpus", "expected.json"))).anchors["node-small"]
+      .chain_root_cli_style;
+  const hex = await spine([
+    "verify",
+    "--wal",
+    node,
+    "--trust-key",
+    keys.keys[0].public_key_hex,
+    "--expected-root",
+    root,
+    "--format",
+    "quiet",
+  ]);
   assert.equal(hex.code, 0, hex.stderr);
-  const b64 = await spine(["verify", "--wal", node, "--trust-key", keys.keys[0].public_key_base64, "--expected-root", "ab".repeat(32), "--format", "json"]);
+  const b64 = await spine([
+    "verify",
+    "--wal",
+    node,
+    "--trust-key",
+    keys.keys[0].public_key_base64,
+    "--expected-root",
+    "ab".repeat(32),
+    "--format",
+    "json",
+  ]);
   assert.equal(b64.code, 1);
-  assert.deepEqual(JSON.parse(b64.stdout).errors.map((e: { error_type: string }) => e.error_type), ["root_mismatch"]);
+  assert.deepEqual(JSON.parse(b64.stdout).errors.map((e: { error_type: string }) => e.error_type), [
+    "root_mismatch",
+  ]);
 });
 
 Deno.test("spine verify --strict fails an unpinned log and --output writes the report to a file", async () => {
   const dir = await copyToTemp(PY);
   try {
-    const r = await spine(["verify", "--wal", dir, "--strict", "--format", "json", "--output", `${dir}.report.json`]);
+    const r = await spine([
+      "verify",
+      "--wal",
+      dir,
+      "--strict",
+      "--format",
+      "json",
+      "--output",
+      `${dir}.report.json`,
+    ]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "");
     const report = JSON.parse(await Deno.readTextFile(`${dir}.report.json`));
     assert.equal(report.status, "FAILED_STRICT");
-    assert.deepEqual(report.warnings.map((w: { warning_type: string }) => w.warning_type), ["unpinned_keys"]);
+    assert.deepEqual(report.warnings.map((w: { warning_type: string }) => w.warning_type), [
+      "unpinned_keys",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(`${dir}.report.json`).catch(() => {});
@@ -109,12 +197,20 @@ Deno.test("spine verify --strict fails an unpinned log and --output writes the r
 });
 
 Deno.test("spine-verify, the read-only binary, verifies with --allow-read only", async () => {
-  const r = await spine(["--wal", PY, "--trust-file", PY_KEYS, "--format", "quiet"], "spine-verify", "src/cli/verify_main.ts");
+  const r = await spine(
+    ["--wal", PY, "--trust-file", PY_KEYS, "--format", "quiet"],
+    "spine-verify",
+    "src/cli/verify_main.ts",
+  );
   assert.deepEqual([r.code, r.stderr], [0, ""]);
 });
 
-const BAD_INPUTS: [string, (dir: string) => Promise<string[]>, RegExp][] = [
-  ["a missing directory", async (d) => ["--wal", `${d}/nope`], /Cannot read WAL directory .*nope: no such file or directory/],
+const BAD_INPUTS: [string, (dir: string) => string[] | Promise<string[]>, RegExp][] = [
+  [
+    "a missing directory",
+    (d) => ["--wal", `${d}/nope`],
+    /Cannot read WAL directory .*nope: no such file or directory/,
+  ],
   ["a file instead of a directory", async (d) => {
     await Deno.writeTextFile(`${d}/file`, "x");
     return ["--wal", `${d}/file`];
@@ -123,12 +219,28 @@ const BAD_INPUTS: [string, (dir: string) => Promise<string[]>, RegExp][] = [
     await Deno.mkdir(`${d}/empty`);
     return ["--wal", `${d}/empty`];
   }, /holds no segment file/],
-  ["no --wal", async () => [], /Missing --wal DIR/],
-  ["an unknown option", async (d) => ["--wal", d, "--frobnicate"], /Unknown option '--frobnicate'/],
-  ["a bad --format", async (d) => ["--wal", d, "--format", "xml"], /--format "xml" is not text, json or quiet/],
-  ["a malformed --trust-key", async (d) => ["--wal", d, "--trust-key", "abc"], /--trust-key "abc" is not usable/],
-  ["a small-order --trust-key", async (d) => ["--wal", d, "--trust-key", "01" + "00".repeat(31)], /--trust-key .* is not usable: .*small/i],
-  ["a missing trust file", async (d) => ["--wal", d, "--trust-file", `${d}/none.json`], /Cannot read trust file .*none.json/],
+  ["no --wal", () => [], /Missing --wal DIR/],
+  ["an unknown option", (d) => ["--wal", d, "--frobnicate"], /Unknown option '--frobnicate'/],
+  [
+    "a bad --format",
+    (d) => ["--wal", d, "--format", "xml"],
+    /--format "xml" is not text, json or quiet/,
+  ],
+  [
+    "a malformed --trust-key",
+    (d) => ["--wal", d, "--trust-key", "abc"],
+    /--trust-key "abc" is not usable/,
+  ],
+  [
+    "a small-order --trust-key",
+    (d) => ["--wal", d, "--trust-key", "01" + "00".repeat(31)],
+    /--trust-key .* is not usable: .*small/i,
+  ],
+  [
+    "a missing trust file",
+    (d) => ["--wal", d, "--trust-file", `${d}/none.json`],
+    /Cannot read trust file .*none.json/,
+  ],
   ["a trust file that is not JSON", async (d) => {
     await Deno.writeTextFile(`${d}/t.json`, "{not json");
     return ["--wal", d, "--trust-file", `${d}/t.json`];
@@ -156,7 +268,10 @@ Deno.test("spine verify turns a binary segment, invalid UTF-8 and a 100 MB line 
     const random = new Uint8Array(4096);
     crypto.getRandomValues(random);
     await Deno.writeFile(`${dir}/segment_a.jsonl`, random.map((b) => (b === 0x0a ? 0x0b : b)));
-    await Deno.writeFile(`${dir}/segment_b.jsonl`, new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]));
+    await Deno.writeFile(
+      `${dir}/segment_b.jsonl`,
+      new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]),
+    );
     const big = await Deno.open(`${dir}/segment_c.jsonl`, { write: true, create: true });
     const chunk = new Uint8Array(1 << 20).fill(0x61);
     for (let i = 0; i < 100; i++) await big.write(chunk);
@@ -172,7 +287,9 @@ Deno.test("spine verify turns a binary segment, invalid UTF-8 and a 100 MB line 
     );
     assert.match(report.errors[1].details, /UTF-8/);
     assert.match(report.errors[2].details, /line of 104857600 bytes exceeds the size cap/);
-    assert.deepEqual(report.warnings.map((w: { warning_type: string }) => w.warning_type), ["empty_log"]);
+    assert.deepEqual(report.warnings.map((w: { warning_type: string }) => w.warning_type), [
+      "empty_log",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -184,7 +301,10 @@ Deno.test("spine --help lists the commands and spine with an unknown command exi
   assert.match(help.stdout, /verify/);
   const verifyHelp = await spine(["verify", "--help"]);
   assert.equal(verifyHelp.code, 0);
-  assert.match(verifyHelp.stdout, /Exit codes: 0 valid, 1 verification found problems, 2 usage or I\/O error/);
+  assert.match(
+    verifyHelp.stdout,
+    /Exit codes: 0 valid, 1 verification found problems, 2 usage or I\/O error/,
+  );
   const unknown = await spine(["frobnicate"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown command "frobnicate"/);

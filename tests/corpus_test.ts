@@ -36,7 +36,9 @@ for (const base of ["node-small", "python-small"]) {
   });
 
   Deno.test(`verifyWal() rejects every record of ${base} under a key the log was not signed with`, async () => {
-    const stranger = parsePublicKey("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    const stranger = parsePublicKey(
+      "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+    );
     const report = await verifyWal(`${CORPUS}/${base}`, { trustedKeys: [{ publicKey: stranger }] });
     assert.equal(report.valid, false);
     assert.equal(report.signatures_verified, 0);
@@ -45,7 +47,10 @@ for (const base of ["node-small", "python-small"]) {
 
   Deno.test(`verifyWal() reports root_mismatch on ${base} against a wrong expected root`, async () => {
     const dir = `${CORPUS}/${base}`;
-    const report = await verifyWal(dir, { trustedKeys: await corpusTrust(dir), expectedRoot: "00".repeat(32) });
+    const report = await verifyWal(dir, {
+      trustedKeys: await corpusTrust(dir),
+      expectedRoot: "00".repeat(32),
+    });
     assert.deepEqual(findingKeys(report.errors), ["root_mismatch@-"]);
   });
 }
@@ -57,7 +62,10 @@ for (const variant of expected.variants) {
     const report = await verifyWal(dir, { trustedKeys: await corpusTrust(dir) });
     if (exp.status === "TAMPERED") {
       assert.equal(report.valid, false);
-      assert.deepEqual(findingKeys(report.errors), exp.errors.map((e: { type: string; seq: number }) => `${e.type}@${e.seq}`).sort());
+      assert.deepEqual(
+        findingKeys(report.errors),
+        exp.errors.map((e: { type: string; seq: number }) => `${e.type}@${e.seq}`).sort(),
+      );
     } else if (exp.status === "VERIFIED") {
       assert.deepEqual(report.errors, []);
       assert.equal(report.valid, true);
@@ -103,7 +111,9 @@ Deno.test("verifyWal() names each record of node-edge where the Node SDK's canon
   const edge = JSON.parse(await Deno.readTextFile(`${CORPUS}/edge-cases.json`)).records
     .filter((r: { dir: string }) => r.dir === "node-edge");
   // Records whose stored hash the Python reference (= the Spine v1 text) does not reproduce.
-  const divergent = edge.filter((r: { python_sdk: { matches_stored?: boolean } }) => r.python_sdk.matches_stored !== true)
+  const divergent = edge.filter((r: { python_sdk: { matches_stored?: boolean } }) =>
+    r.python_sdk.matches_stored !== true
+  )
     .map((r: { seq: number }) => r.seq);
   assert.deepEqual(divergent, [2, 3, 6, 8]);
   // The dropped __proto__ key leaves content unprotected: an error. The rest are precise warnings.
@@ -134,7 +144,9 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   for await (const e of Deno.readDir(dir)) {
     const bytes = await Deno.readFile(`${dir}/${e.name}`);
     const info = await Deno.stat(`${dir}/${e.name}`);
-    out[e.name] = `${bytes.length}:${info.mtime?.getTime()}:${new TextDecoder().decode(bytes.slice(-64))}`;
+    out[e.name] = `${bytes.length}:${info.mtime?.getTime()}:${
+      new TextDecoder().decode(bytes.slice(-64))
+    }`;
   }
   return out;
 }

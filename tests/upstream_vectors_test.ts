@@ -9,7 +9,12 @@ import { signingKeyFromSeed } from "../src/crypto/keys.ts";
 import { canonicalJson } from "../src/format/canonical_json.ts";
 import { entryHash, payloadHash, toHex } from "../src/format/hashes.ts";
 import { parseJson, parseJsonText } from "../src/format/json_parse.ts";
-import { isJsonObject, JsonNumber, type JsonObject, type JsonValue } from "../src/format/json_value.ts";
+import {
+  isJsonObject,
+  JsonNumber,
+  type JsonObject,
+  type JsonValue,
+} from "../src/format/json_value.ts";
 import { timestampToNanos } from "../src/format/timestamp.ts";
 import { ChainVerifier } from "../src/verify/chain_verifier.ts";
 
@@ -67,7 +72,12 @@ for (const c of cases("entry_hash")) {
     const referenced = cases("hash_payload").find((h) => h.get("name") === ref)!;
     assert.equal(payloadHash(referenced.get("payload")!), str(c.get("payload_hash")));
     assert.equal(
-      entryHash(int(c.get("seq")), int(c.get("timestamp_ns")), str(c.get("prev_hash")), str(c.get("payload_hash"))),
+      entryHash(
+        int(c.get("seq")),
+        int(c.get("timestamp_ns")),
+        str(c.get("prev_hash")),
+        str(c.get("payload_hash")),
+      ),
       str(c.get("expected_entry_hash")),
     );
   });
@@ -104,7 +114,10 @@ for (const c of cases("corrupted_wal")) {
     assert.equal(report.events_verified, 0);
     const blank = str(c.get("line")).trim() === "";
     if (blank) {
-      assert.deepEqual(report.warnings.map((w) => w.warning_type).sort(), ["blank_line", "empty_log"]);
+      assert.deepEqual(report.warnings.map((w) => w.warning_type).sort(), [
+        "blank_line",
+        "empty_log",
+      ]);
       assert.deepEqual(report.errors, []);
     } else {
       assert.deepEqual(report.errors.map((e) => e.error_type), ["parse_error"]);
@@ -116,7 +129,9 @@ Deno.test("upstream error_cases each have a generated vector that expects that e
   const expectedTypes = cases("error_cases").map((c) => str(c.get("expected_error_type")));
   const seen = new Set<string>();
   for await (const e of Deno.readDir(new URL("../vectors/verify/", import.meta.url))) {
-    const v = JSON.parse(await Deno.readTextFile(new URL(`../vectors/verify/${e.name}`, import.meta.url)));
+    const v = JSON.parse(
+      await Deno.readTextFile(new URL(`../vectors/verify/${e.name}`, import.meta.url)),
+    );
     for (const f of v.expected.errors) seen.add(f.split("@")[0]);
   }
   for (const t of expectedTypes) assert.ok(seen.has(t), `no vector expects ${t}`);

@@ -14,7 +14,9 @@ const VECTORS = new URL("../vectors/", import.meta.url).pathname;
 
 async function names(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const e of Deno.readDir(`${VECTORS}${dir}`)) if (e.name.endsWith(".json")) out.push(e.name);
+  for await (const e of Deno.readDir(`${VECTORS}${dir}`)) {
+    if (e.name.endsWith(".json")) out.push(e.name);
+  }
   return out.sort();
 }
 

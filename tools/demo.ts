@@ -21,7 +21,11 @@ async function run(args: string[]): Promise<number> {
 async function copyDir(src: string, dst: string): Promise<void> {
   await Deno.mkdir(dst, { recursive: true });
   for await (const e of Deno.readDir(src)) {
-    if (e.isFile) await Deno.writeFile(`${dst}/${e.name}`, await Deno.readFile(`${src}/${e.name}`), { mode: 0o644 });
+    if (e.isFile) {
+      await Deno.writeFile(`${dst}/${e.name}`, await Deno.readFile(`${src}/${e.name}`), {
+        mode: 0o644,
+      });
+    }
   }
 }
 
@@ -37,7 +41,9 @@ try {
   console.log("\n== 2. Tamper with a copy: change one field of the payload of seq 500");
   const tampered = `${tmp}/python-small-tampered`;
   await copyDir(clean, tampered);
-  const [segment] = [...Deno.readDirSync(tampered)].map((e) => e.name).filter((n) => n.endsWith(".jsonl"));
+  const [segment] = [...Deno.readDirSync(tampered)].map((e) => e.name).filter((n) =>
+    n.endsWith(".jsonl")
+  );
   const lines = (await Deno.readTextFile(`${tampered}/${segment}`)).split("\n");
   lines[499] = lines[499].replace('"i": 500', '"i": 5000000');
   await Deno.writeTextFile(`${tampered}/${segment}`, lines.join("\n"));
@@ -45,12 +51,34 @@ try {
   const bad = await run(["verify", "--wal", tampered, "--trust-file", trust]);
 
   console.log("\n== 3. The same tampered log, as JSON for scripts");
-  await run(["verify", "--wal", tampered, "--trust-file", trust, "--format", "json", "--output", `${tmp}/report.json`]);
+  await run([
+    "verify",
+    "--wal",
+    tampered,
+    "--trust-file",
+    trust,
+    "--format",
+    "json",
+    "--output",
+    `${tmp}/report.json`,
+  ]);
   const report = JSON.parse(await Deno.readTextFile(`${tmp}/report.json`));
-  console.log(`report.json: valid=${report.valid}, errors=${JSON.stringify(report.errors.map((e: { error_type: string; sequence: number }) => `${e.error_type}@${e.sequence}`))}`);
+  console.log(
+    `report.json: valid=${report.valid}, errors=${
+      JSON.stringify(report.errors.map((e: { error_type: string; sequence: number }) =>
+        `${e.error_type}@${e.sequence}`
+      ))
+    }`,
+  );
 
   const success = ok === 0 && bad === 1;
-  console.log(`\nDemo ${success ? "finished: the clean log verified (exit 0) and the tampered copy failed (exit 1)" : "FAILED"}`);
+  console.log(
+    `\nDemo ${
+      success
+        ? "finished: the clean log verified (exit 0) and the tampered copy failed (exit 1)"
+        : "FAILED"
+    }`,
+  );
   if (!success) Deno.exitCode = 1;
 } finally {
   await Deno.remove(tmp, { recursive: true });

@@ -12,7 +12,7 @@
  */
 
 import { sha256 } from "@noble/hashes/sha2.js";
-import { signingKeyFromSeed, type SigningKey } from "../src/crypto/keys.ts";
+import { type SigningKey, signingKeyFromSeed } from "../src/crypto/keys.ts";
 import { canonicalJson } from "../src/format/canonical_json.ts";
 import { blake3Hex, entryHash, GENESIS_PREV_HASH, toHex } from "../src/format/hashes.ts";
 import { parseJsonText } from "../src/format/json_parse.ts";
@@ -49,14 +49,19 @@ interface Draft {
 
 async function line(d: Draft): Promise<{ text: string; entry: string }> {
   const payloadBytes = canonicalJson(parseJsonText(d.payload));
-  const payloadHash = d.hashAlg === "sha256" ? toHex(sha256(payloadBytes)) : blake3Hex(payloadBytes);
+  const payloadHash = d.hashAlg === "sha256"
+    ? toHex(sha256(payloadBytes))
+    : blake3Hex(payloadBytes);
   const ts = nanosToTimestamp(d.tsNs);
   // Overrides change only the stored text: the signer signed the draft's own values.
   const entry = entryHash(BigInt(d.seq), d.tsNs, d.prev, payloadHash);
   const sig = toHex(await d.key.sign(encoder.encode(d.signOver ?? entry)));
   const fields: [string, string | undefined][] = [
     ["format_version", "1"],
-    ["event_id", JSON.stringify(`evt_00000000-0000-7000-8000-${d.seq.toString().padStart(12, "0")}`)],
+    [
+      "event_id",
+      JSON.stringify(`evt_00000000-0000-7000-8000-${d.seq.toString().padStart(12, "0")}`),
+    ],
     ["stream_id", JSON.stringify("stream_00000000000000aa")],
     ["seq", String(d.seq)],
     ["prev_hash", JSON.stringify(d.prev)],
@@ -74,7 +79,9 @@ async function line(d: Draft): Promise<{ text: string; entry: string }> {
     if (v !== undefined) parts.push(`${JSON.stringify(name)}:${v}`);
   }
   for (const [name, value] of Object.entries(d.overrides)) {
-    if (!fields.some(([n]) => n === name) && value !== undefined) parts.push(`${JSON.stringify(name)}:${value}`);
+    if (!fields.some(([n]) => n === name) && value !== undefined) {
+      parts.push(`${JSON.stringify(name)}:${value}`);
+    }
   }
   return { text: `{${parts.join(",")}}`, entry };
 }
@@ -86,7 +93,11 @@ type Edit = Partial<Omit<Draft, "overrides">> & { overrides?: Record<string, str
  * Builds a chain of `count` records, applying per-position edits. The chain links to each record's
  * real recomputed entry hash, as a writer (or a forger with the key) would.
  */
-async function chain(count: number, edits: Record<number, Edit> = {}, extra: { key?: SigningKey } = {}): Promise<string[]> {
+async function chain(
+  count: number,
+  edits: Record<number, Edit> = {},
+  extra: { key?: SigningKey } = {},
+): Promise<string[]> {
   const lines: string[] = [];
   let prev = GENESIS_PREV_HASH;
   let key = extra.key ?? KEY_A;
@@ -121,7 +132,10 @@ interface VerifyVector {
   expected: { valid: boolean; errors: string[]; warnings: string[]; events_verified: number };
 }
 
-const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys" | "final_newline"> & Partial<VerifyVector>>> = {
+const verifyCases: Record<
+  string,
+  () => Promise<Omit<VerifyVector, "trusted_keys" | "final_newline"> & Partial<VerifyVector>>
+> = {
   "ok-three-records": async () => ({
     description: "three records signed by the pinned key",
     lines: await chain(3),
@@ -130,13 +144,26 @@ const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys
   "ok-rotation": async () => ({
     description: "key A rotates to key B at seq 2 (effective 3); B signs 3 and 4; only A is pinned",
     lines: await chain(4, {
-      2: { payload: JSON.stringify({ type: "key_rotation", new_key_id: KEY_B.keyId, new_public_key: KEY_B.publicKey.hex, reason: "scheduled", effective_seq: 3 }) },
+      2: {
+        payload: JSON.stringify({
+          type: "key_rotation",
+          new_key_id: KEY_B.keyId,
+          new_public_key: KEY_B.publicKey.hex,
+          reason: "scheduled",
+          effective_seq: 3,
+        }),
+      },
     }),
     expected: { valid: true, errors: [], warnings: [], events_verified: 4 },
   }),
   "ok-big-integers": async () => ({
     description: "payload integers beyond 64 bits hash from their exact source text",
-    lines: await chain(2, { 2: { payload: '{"big":18446744073709551616,"neg":-9223372036854775808,"huge":100000000000000000000000000001}' } }),
+    lines: await chain(2, {
+      2: {
+        payload:
+          '{"big":18446744073709551616,"neg":-9223372036854775808,"huge":100000000000000000000000000001}',
+      },
+    }),
     expected: { valid: true, errors: [], warnings: [], events_verified: 2 },
   }),
   "ok-sha256-payload-hash": async () => ({
@@ -146,10 +173,17 @@ const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys
   }),
   "ok-aliases": async () => {
     const lines = await chain(2);
-    const aliased = lines[1].replace('"seq":', '"sequence":').replace('"prev_hash":', '"previous_hash":')
-      .replace('"ts_client":', '"timestamp":').replace('"sig_client":', '"signature":').replace('"public_key":', '"pubkey":');
+    const aliased = lines[1].replace('"seq":', '"sequence":').replace(
+      '"prev_hash":',
+      '"previous_hash":',
+    )
+      .replace('"ts_client":', '"timestamp":').replace('"sig_client":', '"signature":').replace(
+        '"public_key":',
+        '"pubkey":',
+      );
     return {
-      description: "upstream field aliases (sequence, previous_hash, timestamp, signature, pubkey) are read",
+      description:
+        "upstream field aliases (sequence, previous_hash, timestamp, signature, pubkey) are read",
       lines: [lines[0], aliased],
       expected: { valid: true, errors: [], warnings: [], events_verified: 2 },
     };
@@ -159,7 +193,9 @@ const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys
     const b64 = btoa(String.fromCharCode(...KEY_A.publicKey.bytes));
     return {
       description: "a base64 public_key (as the Node SDK writes) selects the same pinned key",
-      lines: lines.map((l) => l.replace(`"public_key":"${KEY_A.publicKey.hex}"`, `"public_key":"${b64}"`)),
+      lines: lines.map((l) =>
+        l.replace(`"public_key":"${KEY_A.publicKey.hex}"`, `"public_key":"${b64}"`)
+      ),
       expected: { valid: true, errors: [], warnings: [], events_verified: 2 },
     };
   },
@@ -202,7 +238,12 @@ const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys
   "timestamp-regression": async () => ({
     description: "record 3 is validly signed but one hour earlier than record 2",
     lines: await chain(3, { 3: { tsNs: T0 - 3_600_000_000_000n } }),
-    expected: { valid: false, errors: ["timestamp_regression@3"], warnings: [], events_verified: 3 },
+    expected: {
+      valid: false,
+      errors: ["timestamp_regression@3"],
+      warnings: [],
+      events_verified: 3,
+    },
   }),
   "invalid-signature": async () => ({
     description: "record 2's signature is over another message",
@@ -230,7 +271,9 @@ const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys
   },
   "invalid-hash": async () => ({
     description: "record 2's payload was edited after hashing",
-    lines: await chain(3, { 2: { storedPayload: JSON.stringify({ event_type: "user.login", i: 2, user: "mallory" }) } }),
+    lines: await chain(3, {
+      2: { storedPayload: JSON.stringify({ event_type: "user.login", i: 2, user: "mallory" }) },
+    }),
     expected: { valid: false, errors: ["invalid_hash@2"], warnings: [], events_verified: 3 },
   }),
   "invalid-hash-format": async () => {
@@ -239,7 +282,12 @@ const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys
     return {
       description: "record 2's payload_hash is upper-case hex",
       lines: [lines[0], lines[1].replace(rec.payload_hash, rec.payload_hash.toUpperCase())],
-      expected: { valid: false, errors: ["invalid_hash_format@2"], warnings: [], events_verified: 2 },
+      expected: {
+        valid: false,
+        errors: ["invalid_hash_format@2"],
+        warnings: [],
+        events_verified: 2,
+      },
     };
   },
   "parse-error-garbage-line": async () => {
@@ -291,34 +339,82 @@ const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys
   "old-key-after-rotation": async () => ({
     description: "after A rotated to B (effective 3), record 4 is signed by A again",
     lines: await chain(4, {
-      2: { payload: JSON.stringify({ type: "key_rotation", new_key_id: KEY_B.keyId, new_public_key: KEY_B.publicKey.hex, effective_seq: 3 }) },
+      2: {
+        payload: JSON.stringify({
+          type: "key_rotation",
+          new_key_id: KEY_B.keyId,
+          new_public_key: KEY_B.publicKey.hex,
+          effective_seq: 3,
+        }),
+      },
       4: { key: KEY_A },
     }),
     expected: { valid: false, errors: ["untrusted_key@4"], warnings: [], events_verified: 4 },
   }),
   "rotation-by-untrusted-key": async () => ({
-    description: "an attacker key signs a rotation to itself: neither the rotation nor later records are trusted",
+    description:
+      "an attacker key signs a rotation to itself: neither the rotation nor later records are trusted",
     lines: await chain(3, {
-      2: { key: KEY_EVIL, payload: JSON.stringify({ type: "key_rotation", new_key_id: "x", new_public_key: KEY_EVIL.publicKey.hex, effective_seq: 3 }) },
+      2: {
+        key: KEY_EVIL,
+        payload: JSON.stringify({
+          type: "key_rotation",
+          new_key_id: "x",
+          new_public_key: KEY_EVIL.publicKey.hex,
+          effective_seq: 3,
+        }),
+      },
       3: { key: KEY_EVIL },
     }),
-    expected: { valid: false, errors: ["untrusted_key@2", "untrusted_key@3"], warnings: [], events_verified: 3 },
+    expected: {
+      valid: false,
+      errors: ["untrusted_key@2", "untrusted_key@3"],
+      warnings: [],
+      events_verified: 3,
+    },
   }),
   "invalid-rotation-effective-seq": async () => ({
     description: "a rotation whose effective_seq is not after its own seq",
-    lines: await chain(2, { 2: { payload: JSON.stringify({ type: "key_rotation", new_key_id: KEY_B.keyId, new_public_key: KEY_B.publicKey.hex, effective_seq: 2 }) } }),
+    lines: await chain(2, {
+      2: {
+        payload: JSON.stringify({
+          type: "key_rotation",
+          new_key_id: KEY_B.keyId,
+          new_public_key: KEY_B.publicKey.hex,
+          effective_seq: 2,
+        }),
+      },
+    }),
     expected: { valid: false, errors: ["invalid_rotation@2"], warnings: [], events_verified: 2 },
   }),
   "invalid-rotation-small-order-key": async () => ({
     description: "a rotation to the small-order identity point",
-    lines: await chain(2, { 2: { payload: JSON.stringify({ type: "key_rotation", new_key_id: "id", new_public_key: "01" + "00".repeat(31), effective_seq: 3 }) } }),
+    lines: await chain(2, {
+      2: {
+        payload: JSON.stringify({
+          type: "key_rotation",
+          new_key_id: "id",
+          new_public_key: "01" + "00".repeat(31),
+          effective_seq: 3,
+        }),
+      },
+    }),
     expected: { valid: false, errors: ["invalid_rotation@2"], warnings: [], events_verified: 2 },
   }),
   "revoked-key": async () => ({
-    description: "key A revokes key B from seq 3 after rotating to it... here: A pinned with B, B revoked at 3, record 3 signed by B",
+    description:
+      "key A revokes key B from seq 3 after rotating to it... here: A pinned with B, B revoked at 3, record 3 signed by B",
     trusted_keys: [KEY_A.publicKey.hex, KEY_B.publicKey.hex],
     lines: await chain(3, {
-      2: { payload: JSON.stringify({ type: "key_revocation", revoked_key_id: KEY_B.keyId, revoked_public_key: KEY_B.publicKey.hex, reason: "laptop stolen", effective_seq: 3 }) },
+      2: {
+        payload: JSON.stringify({
+          type: "key_revocation",
+          revoked_key_id: KEY_B.keyId,
+          revoked_public_key: KEY_B.publicKey.hex,
+          reason: "laptop stolen",
+          effective_seq: 3,
+        }),
+      },
       3: { key: KEY_B },
     }),
     expected: { valid: false, errors: ["revoked_key@3"], warnings: [], events_verified: 3 },
@@ -331,7 +427,12 @@ const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys
   "unsupported-hash-alg": async () => ({
     description: "record 2 claims hash_alg md5",
     lines: await chain(2, { 2: { overrides: { hash_alg: '"md5"' } } }),
-    expected: { valid: false, errors: ["unsupported_hash_alg@2"], warnings: [], events_verified: 2 },
+    expected: {
+      valid: false,
+      errors: ["unsupported_hash_alg@2"],
+      warnings: [],
+      events_verified: 2,
+    },
   }),
   "invalid-timestamp": async () => ({
     description: "record 2's ts_client has no offset",
@@ -344,7 +445,7 @@ const verifyCases: Record<string, () => Promise<Omit<VerifyVector, "trusted_keys
     expected: { valid: true, errors: [], warnings: ["stream_id_changed@2"], events_verified: 2 },
   }),
   "nfc-key-collision": async () => ({
-    description: "record 2's payload has keys equal after NFC (\"café\" composed and decomposed)",
+    description: 'record 2\'s payload has keys equal after NFC ("café" composed and decomposed)',
     lines: await chain(2, { 2: { payload: '{"caf\\u00e9":1,"cafe\\u0301":2}' } }),
     expected: { valid: true, errors: [], warnings: ["nfc_key_collision@2"], events_verified: 2 },
   }),
@@ -364,8 +465,16 @@ const canonicalCases: Record<string, [string, string, string | null]> = {
     '{"\\ud83d\\ude00":2,"\\uff61":1}',
     '{"\uff61":1,"\u{1f600}":2}',
   ],
-  "key-order-ascii": ["ASCII keys sort bytewise; upper case first", '{"b":1,"B":2,"a":3,"_":4}', '{"B":2,"_":4,"a":3,"b":1}'],
-  "nfc-value": ["string values are NFC-normalized", '{"name":"cafe\\u0301"}', '{"name":"caf\u00e9"}'],
+  "key-order-ascii": [
+    "ASCII keys sort bytewise; upper case first",
+    '{"b":1,"B":2,"a":3,"_":4}',
+    '{"B":2,"_":4,"a":3,"b":1}',
+  ],
+  "nfc-value": [
+    "string values are NFC-normalized",
+    '{"name":"cafe\\u0301"}',
+    '{"name":"caf\u00e9"}',
+  ],
   "nfc-key": [
     "keys are NFC-normalized before sorting (U+212B ANGSTROM SIGN becomes U+00C5)",
     '{"\\u212bngstr\\u00f6m":1,"A":2}',
@@ -376,20 +485,44 @@ const canonicalCases: Record<string, [string, string, string | null]> = {
     '{"s":"\\u0000\\u0001\\b\\t\\n\\u000b\\f\\r\\u001f\\u007f"}',
     '{"s":"\\u0000\\u0001\\b\\t\\n\\u000b\\f\\r\\u001f\x7f"}',
   ],
-  "escapes-quote-backslash": ["quote and backslash escape; slash does not", '{"s":"a\\"b\\\\c\\/d"}', '{"s":"a\\"b\\\\c/d"}'],
-  "raw-line-separators": ["U+2028 and U+2029 are written raw", '{"s":"\\u2028\\u2029"}', '{"s":"\u2028\u2029"}'],
-  "astral-raw": ["astral characters are written raw as UTF-8", '{"s":"\\ud834\\udd1e\\ud83d\\udc4d"}', '{"s":"\u{1d11e}\u{1f44d}"}'],
-  "big-integer": ["integers of any size keep their exact digits", '{"n":123456789012345678901234567890}', '{"n":123456789012345678901234567890}'],
+  "escapes-quote-backslash": [
+    "quote and backslash escape; slash does not",
+    '{"s":"a\\"b\\\\c\\/d"}',
+    '{"s":"a\\"b\\\\c/d"}',
+  ],
+  "raw-line-separators": [
+    "U+2028 and U+2029 are written raw",
+    '{"s":"\\u2028\\u2029"}',
+    '{"s":"\u2028\u2029"}',
+  ],
+  "astral-raw": [
+    "astral characters are written raw as UTF-8",
+    '{"s":"\\ud834\\udd1e\\ud83d\\udc4d"}',
+    '{"s":"\u{1d11e}\u{1f44d}"}',
+  ],
+  "big-integer": [
+    "integers of any size keep their exact digits",
+    '{"n":123456789012345678901234567890}',
+    '{"n":123456789012345678901234567890}',
+  ],
   "negative-zero": ["-0 is written 0, as Python's int", '{"n":-0}', '{"n":0}'],
   "nested": [
     "objects sort at every level; arrays keep their order",
     '{"z":[{"b":1,"a":2}],"a":{"d":{"c":true,"b":null}}}',
     '{"a":{"d":{"b":null,"c":true}},"z":[{"a":2,"b":1}]}',
   ],
-  "empty-containers": ["empty containers", '{ "a" : { } , "b" : [ ] , "c" : "" }', '{"a":{},"b":[],"c":""}'],
+  "empty-containers": [
+    "empty containers",
+    '{ "a" : { } , "b" : [ ] , "c" : "" }',
+    '{"a":{},"b":[],"c":""}',
+  ],
   "float-refused": ["a fraction is not canonical", '{"price":1.5}', null],
   "exponent-refused": ["an exponent is not canonical", '{"n":1e21}', null],
-  "lone-surrogate-refused": ["a lone surrogate cannot be encoded as UTF-8", '{"s":"x\\ud800y"}', null],
+  "lone-surrogate-refused": [
+    "a lone surrogate cannot be encoded as UTF-8",
+    '{"s":"x\\ud800y"}',
+    null,
+  ],
 };
 
 async function main(): Promise<void> {
@@ -404,7 +537,11 @@ async function main(): Promise<void> {
       trusted_keys: c.trusted_keys ?? [KEY_A.publicKey.hex],
       lines: c.lines,
       final_newline: c.final_newline ?? true,
-      expected: { ...c.expected, errors: [...c.expected.errors].sort(), warnings: [...c.expected.warnings].sort() },
+      expected: {
+        ...c.expected,
+        errors: [...c.expected.errors].sort(),
+        warnings: [...c.expected.warnings].sort(),
+      },
     };
     await Deno.writeTextFile(`${OUT}verify/${name}.json`, JSON.stringify(v, null, 2) + "\n");
   }
@@ -418,7 +555,11 @@ async function main(): Promise<void> {
       ours = `refused: ${(e as Error).name}`;
     }
     if (ours !== (canonical ?? "refused: CanonicalJsonError")) {
-      throw new Error(`canonical vector ${name}: implementation gives ${JSON.stringify(ours)}, expected ${JSON.stringify(canonical)}`);
+      throw new Error(
+        `canonical vector ${name}: implementation gives ${JSON.stringify(ours)}, expected ${
+          JSON.stringify(canonical)
+        }`,
+      );
     }
     const expected: CanonicalVector["expected"] = canonical === null
       ? { error: "CanonicalJsonError" }
@@ -426,7 +567,11 @@ async function main(): Promise<void> {
     const v: CanonicalVector = { description, input, expected };
     await Deno.writeTextFile(`${OUT}canonical/${name}.json`, JSON.stringify(v, null, 2) + "\n");
   }
-  console.log(`wrote ${Object.keys(verifyCases).length} verify and ${Object.keys(canonicalCases).length} canonical vectors`);
+  console.log(
+    `wrote ${Object.keys(verifyCases).length} verify and ${
+      Object.keys(canonicalCases).length
+    } canonical vectors`,
+  );
 }
 
 if (import.meta.main) await main();

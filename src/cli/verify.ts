@@ -70,7 +70,9 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     await io.out(VERIFY_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (positionals.length > 0) {
+    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
+  }
   if (values.wal === undefined) throw new UsageError("Missing --wal DIR");
   const format = values.format;
   if (format !== "text" && format !== "json" && format !== "quiet") {
@@ -85,7 +87,9 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     try {
       trustedKeys.push({ publicKey: parsePublicKey(k) });
     } catch (e) {
-      throw new UsageError(`--trust-key ${JSON.stringify(k.slice(0, 88))} is not usable: ${(e as Error).message}`);
+      throw new UsageError(
+        `--trust-key ${JSON.stringify(k.slice(0, 88))} is not usable: ${(e as Error).message}`,
+      );
     }
   }
   for (const path of values["trust-file"] ?? []) {
@@ -103,9 +107,16 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     failFast: values["fail-fast"],
     strict: values.strict,
   });
-  const text = format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "text" ? formatReport(report, values.wal) : "";
+  const text = format === "json"
+    ? JSON.stringify(report, null, 2) + "\n"
+    : format === "text"
+    ? formatReport(report, values.wal)
+    : "";
   if (values.output !== undefined) {
-    await Deno.writeTextFile(values.output, format === "quiet" ? JSON.stringify(report, null, 2) + "\n" : text);
+    await Deno.writeTextFile(
+      values.output,
+      format === "quiet" ? JSON.stringify(report, null, 2) + "\n" : text,
+    );
   } else if (text) {
     await io.out(text);
   }
@@ -133,16 +144,22 @@ export function formatReport(report: VerifyReport, wal: string): string {
     `Sequence range:       ${report.first_sequence ?? "-"} .. ${report.last_sequence ?? "-"}`,
     `Head entry hash:      ${report.head_entry_hash ?? "-"}`,
     `Chain root:           ${report.chain_root ?? "-"}`,
-    `Trust:                ${report.pinned ? "pinned keys" : "UNPINNED (records' own keys: internal consistency only)"}`,
+    `Trust:                ${
+      report.pinned ? "pinned keys" : "UNPINNED (records' own keys: internal consistency only)"
+    }`,
     `Segments:             ${report.segments.join(", ")}`,
   ];
   if (report.errors.length > 0) {
     lines.push("", `Errors (${report.errors.length}):`);
-    for (const e of report.errors) lines.push(`  [${e.error_type}] ${where(e.sequence, e.file, e.line)}: ${e.details}`);
+    for (const e of report.errors) {
+      lines.push(`  [${e.error_type}] ${where(e.sequence, e.file, e.line)}: ${e.details}`);
+    }
   }
   if (report.warnings.length > 0) {
     lines.push("", `Warnings (${report.warnings.length}):`);
-    for (const w of report.warnings) lines.push(`  [${w.warning_type}] ${where(w.sequence, w.file, w.line)}: ${w.details}`);
+    for (const w of report.warnings) {
+      lines.push(`  [${w.warning_type}] ${where(w.sequence, w.file, w.line)}: ${w.details}`);
+    }
   }
   lines.push(rule);
   return lines.join("\n") + "\n";
@@ -150,7 +167,8 @@ export function formatReport(report: VerifyReport, wal: string): string {
 
 function chainIntegrity(report: VerifyReport): string {
   const broken = report.errors.some((e) =>
-    ["chain_break", "sequence_gap", "invalid_genesis", "duplicate_sequence", "sequence_regression"].includes(e.error_type)
+    ["chain_break", "sequence_gap", "invalid_genesis", "duplicate_sequence", "sequence_regression"]
+      .includes(e.error_type)
   );
   return broken ? "BROKEN" : "OK";
 }

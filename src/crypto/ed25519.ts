@@ -13,7 +13,7 @@
  *    the verdict is `true`.
  * 4. If WebCrypto says `false`, noble (strict) decides: the two equations differ only when `R` or
  *    the key carries a torsion component, which honest signers never produce. So valid logs run
- *    at native speed and each invalid signature costs one noble verification (~0.5 ms).
+ *    at native speed and each invalid signature costs one noble verification (0.5-2 ms).
  *
  * @module
  */
@@ -59,8 +59,9 @@ const CONSTRUCT = Symbol("PublicKey.construct");
  * @example
  * ```ts
  * import { parsePublicKey } from "./ed25519.ts";
- * const key = parsePublicKey("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
- * console.log(key.hex.length); // 64
+ * import assert from "node:assert/strict";
+ * const key = parsePublicKey("D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A");
+ * assert.equal(key.hex, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
  * ```
  */
 export class PublicKey {

@@ -3,7 +3,7 @@
  * signing, and the key-id formula.
  *
  * The 32-byte seed lives in a private field: `String(key)`, `JSON.stringify(key)`,
- * `console.log(key)` and `Deno.inspect(key)` show only the key id and public key, and no error
+ * `console.log(key)` and `Deno.inspect(key)` show only the key id (JSON adds the public key); no error
  * message ever includes key text.
  *
  * @module
@@ -121,8 +121,9 @@ export class SigningKey {
  * ```ts
  * import { keyIdFor } from "./keys.ts";
  * import { parsePublicKey } from "./ed25519.ts";
+ * import assert from "node:assert/strict";
  * const id = keyIdFor(parsePublicKey("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
- * console.log(id); // kid_ and 16 hex characters
+ * assert.equal(id, "kid_a742779f6e81a65d");
  * ```
  */
 export function keyIdFor(publicKey: PublicKey): string {
@@ -142,8 +143,9 @@ export function keyIdFor(publicKey: PublicKey): string {
  * @example
  * ```ts
  * import { generateSigningKey } from "./keys.ts";
+ * import assert from "node:assert/strict";
  * const key = await generateSigningKey();
- * console.log(key.keyId.startsWith("kid_")); // true
+ * assert.match(key.keyId, /^kid_[0-9a-f]{16}$/);
  * ```
  */
 export function generateSigningKey(): Promise<SigningKey> {
@@ -212,8 +214,9 @@ export async function parseSigningKey(text: string): Promise<SigningKey> {
  * @example
  * ```ts
  * import { exportSigningKeyPem, generateSigningKey } from "./keys.ts";
+ * import assert from "node:assert/strict";
  * const pem = exportSigningKeyPem(await generateSigningKey());
- * console.log(pem.startsWith("-----BEGIN PRIVATE KEY-----\n")); // true
+ * assert.ok(pem.startsWith("-----BEGIN PRIVATE KEY-----\n"));
  * ```
  */
 export function exportSigningKeyPem(key: SigningKey): string {

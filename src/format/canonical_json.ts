@@ -62,8 +62,9 @@ export class JsonValueRangeError extends RangeError {
 /** Options of {@linkcode canonicalJson}. */
 export interface CanonicalJsonOptions {
   /**
-   * Called for each key that equals an earlier key of the same object after NFC normalization
-   * (the later value is kept, as the Python reference does). Throw from it to refuse such input.
+   * Called for each key that equals an earlier key of the same object after NFC normalization,
+   * with the object's path (`$.obj`) and the key after NFC. The later value is kept, as the
+   * Python reference does; throw from the callback to refuse such input instead.
    */
   onNfcCollision?: (path: string, key: string) => void;
 }

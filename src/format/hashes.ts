@@ -9,7 +9,7 @@ import { canonicalJson } from "./canonical_json.ts";
 import type { JsonValue } from "./json_value.ts";
 
 /** The `prev_hash` of the genesis record: 64 ASCII zeros. */
-export const GENESIS_PREV_HASH = "0".repeat(64);
+export const GENESIS_PREV_HASH: string = "0".repeat(64);
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
@@ -97,8 +97,12 @@ export function entryHash(
   prevHashHex: string,
   payloadHashHex: string,
 ): string {
-  if (seq < 0n || seq >= 2n ** 64n) throw new RangeError(`Sequence ${seq} is not an unsigned 64-bit integer`);
-  if (!HASH_HEX.test(prevHashHex)) throw new RangeError("prev_hash is not 64 lowercase hex characters");
+  if (seq < 0n || seq >= 2n ** 64n) {
+    throw new RangeError(`Sequence ${seq} is not an unsigned 64-bit integer`);
+  }
+  if (!HASH_HEX.test(prevHashHex)) {
+    throw new RangeError("prev_hash is not 64 lowercase hex characters");
+  }
   if (!HASH_HEX.test(payloadHashHex)) {
     throw new RangeError("payload_hash is not 64 lowercase hex characters");
   }

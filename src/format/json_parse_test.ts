@@ -133,10 +133,18 @@ Deno.test("parseJson() refuses a maxDepth it cannot honour without deep recursio
 Deno.test("parseJson() reports errors with byte offsets in sentence case", () => {
   assertSyntaxError(encoder.encode('{"a": 1, "a": 2}'), 'Duplicate key "a" at byte 9', 9);
   assertSyntaxError(encoder.encode('{"é": 1, "\\u00e9": 2}'), 'Duplicate key "é" at byte 10', 10);
-  assertSyntaxError(encoder.encode('{"a": "xé'), "Unexpected end of input in string at byte 10", 10);
+  assertSyntaxError(
+    encoder.encode('{"a": "xé'),
+    "Unexpected end of input in string at byte 10",
+    10,
+  );
   assertSyntaxError(encoder.encode('{"a": '), "Unexpected end of input at byte 6", 6);
   assertSyntaxError(encoder.encode(""), "Unexpected end of input at byte 0", 0);
-  assertSyntaxError(bytesOf('{"é": 1 é}'), "Expected ',' or '}' after object member, found character U+00E9 at byte 9", 9);
+  assertSyntaxError(
+    bytesOf('{"é": 1 é}'),
+    "Expected ',' or '}' after object member, found character U+00E9 at byte 9",
+    9,
+  );
   assertSyntaxError(bytesOf('"ab', [0xc3, 0x28], '"'), "Invalid UTF-8 at byte 3", 3);
 });
 
@@ -161,7 +169,12 @@ Deno.test("parseJson() rejects hostile and non-standard input", () => {
     ["missing exponent digits", bytesOf("1e+"), /^Invalid number \(no digit in exponent\)/, 0],
     ["hex number", bytesOf("0x10"), /^Unexpected character 'x' after the JSON value at byte 1$/, 1],
     ["lone minus", bytesOf("-"), /^Unexpected end of input at byte 1$/, 1],
-    ["raw NUL in string", bytesOf('"a', [0], '"'), /^Unescaped control character U\+0000 in string at byte 2$/, 2],
+    [
+      "raw NUL in string",
+      bytesOf('"a', [0], '"'),
+      /^Unescaped control character U\+0000 in string at byte 2$/,
+      2,
+    ],
     ["raw LF in string", bytesOf('"a\nb"'), /^Unescaped control character U\+000A/, 2],
     ["raw TAB in string", bytesOf('"a\tb"'), /^Unescaped control character U\+0009/, 2],
     ["raw U+001F in string", bytesOf('"', [0x1f], '"'), /^Unescaped control character U\+001F/, 1],
@@ -173,9 +186,19 @@ Deno.test("parseJson() rejects hostile and non-standard input", () => {
     ["unquoted key", bytesOf("{a:1}"), /^Expected a string key/, 1],
     ["missing colon", bytesOf('{"a" 1}'), /^Expected ':' after object key, found character '1'/, 5],
     ["comment", bytesOf("[1 /* x */]"), /^Expected ',' or '\]' after array element/, 3],
-    ["trailing garbage", bytesOf('{"a":1} x'), /^Unexpected character 'x' after the JSON value at byte 8$/, 8],
+    [
+      "trailing garbage",
+      bytesOf('{"a":1} x'),
+      /^Unexpected character 'x' after the JSON value at byte 8$/,
+      8,
+    ],
     ["two values", bytesOf("1 2"), /^Unexpected character '2' after the JSON value/, 2],
-    ["NUL after value", bytesOf("{}", [0]), /^Unexpected character U\+0000 after the JSON value/, 2],
+    [
+      "NUL after value",
+      bytesOf("{}", [0]),
+      /^Unexpected character U\+0000 after the JSON value/,
+      2,
+    ],
     ["form feed as whitespace", bytesOf("[1,\f2]"), /^Unexpected character U\+000C/, 3],
     ["vertical tab as whitespace", bytesOf("\v[]"), /^Unexpected character U\+000B/, 0],
     ["NBSP as whitespace", bytesOf("[\u00a01]"), /^Unexpected character U\+00A0 at byte 1$/, 1],
@@ -183,20 +206,50 @@ Deno.test("parseJson() rejects hostile and non-standard input", () => {
     ["misspelled literal", bytesOf("nul1"), /^Invalid literal \(expected 'null'\)/, 0],
     ["capitalized literal", bytesOf("True"), /^Unexpected character 'T'/, 0],
     ["whitespace only", bytesOf(" \t\r\n"), /^Unexpected end of input at byte 4$/, 4],
-    ["duplicate __proto__", bytesOf('{"__proto__":1,"__proto__":2}'), /^Duplicate key "__proto__"/, 15],
-    ["duplicate key spelled by escape", bytesOf('{"a":1,"\\u0061":2}'), /^Duplicate key "a" at byte 7$/, 7],
+    [
+      "duplicate __proto__",
+      bytesOf('{"__proto__":1,"__proto__":2}'),
+      /^Duplicate key "__proto__"/,
+      15,
+    ],
+    [
+      "duplicate key spelled by escape",
+      bytesOf('{"a":1,"\\u0061":2}'),
+      /^Duplicate key "a" at byte 7$/,
+      7,
+    ],
     ["overlong 2-byte", bytesOf('"', [0xc0, 0x80], '"'), /^Invalid UTF-8 at byte 1$/, 1],
     ["overlong 2-byte C1", bytesOf('"', [0xc1, 0xbf], '"'), /^Invalid UTF-8 at byte 1$/, 1],
     ["overlong 3-byte", bytesOf('"', [0xe0, 0x80, 0xaf], '"'), /^Invalid UTF-8 at byte 1$/, 1],
-    ["overlong 4-byte", bytesOf('"', [0xf0, 0x80, 0x80, 0xaf], '"'), /^Invalid UTF-8 at byte 1$/, 1],
-    ["UTF-8 encoded high surrogate", bytesOf('"', [0xed, 0xa0, 0x80], '"'), /^Invalid UTF-8 at byte 1$/, 1],
-    ["UTF-8 encoded low surrogate", bytesOf('"x', [0xed, 0xbf, 0xbf], '"'), /^Invalid UTF-8 at byte 2$/, 2],
+    [
+      "overlong 4-byte",
+      bytesOf('"', [0xf0, 0x80, 0x80, 0xaf], '"'),
+      /^Invalid UTF-8 at byte 1$/,
+      1,
+    ],
+    [
+      "UTF-8 encoded high surrogate",
+      bytesOf('"', [0xed, 0xa0, 0x80], '"'),
+      /^Invalid UTF-8 at byte 1$/,
+      1,
+    ],
+    [
+      "UTF-8 encoded low surrogate",
+      bytesOf('"x', [0xed, 0xbf, 0xbf], '"'),
+      /^Invalid UTF-8 at byte 2$/,
+      2,
+    ],
     ["above U+10FFFF", bytesOf('"', [0xf4, 0x90, 0x80, 0x80], '"'), /^Invalid UTF-8 at byte 1$/, 1],
     ["F5 lead byte", bytesOf('"', [0xf5, 0x80, 0x80, 0x80], '"'), /^Invalid UTF-8 at byte 1$/, 1],
     ["FF byte", bytesOf('"', [0xff], '"'), /^Invalid UTF-8 at byte 1$/, 1],
     ["stray continuation byte", bytesOf('"ab', [0x80], '"'), /^Invalid UTF-8 at byte 3$/, 3],
     ["truncated 2-byte at end", bytesOf('"', [0xc3]), /^Invalid UTF-8 at byte 1$/, 1],
-    ["truncated 3-byte before quote", bytesOf('"', [0xe2, 0x82], '"'), /^Invalid UTF-8 at byte 1$/, 1],
+    [
+      "truncated 3-byte before quote",
+      bytesOf('"', [0xe2, 0x82], '"'),
+      /^Invalid UTF-8 at byte 1$/,
+      1,
+    ],
     ["truncated 4-byte at end", bytesOf('"', [0xf0, 0x9f, 0x98]), /^Invalid UTF-8 at byte 1$/, 1],
     ["invalid UTF-8 outside strings", bytesOf("[1,", [0xc3], "]"), /^Invalid UTF-8 at byte 3$/, 3],
   ];
@@ -214,7 +267,10 @@ Deno.test("parseJson() accepts large but valid input in linear time", () => {
   const started = performance.now();
   assert.equal((parseJsonText(`"${"x".repeat(ten)}"`) as string).length, ten);
   assert.equal((parseJsonText(`"${"é\\n".repeat(ten / 4)}"`) as string).length, ten / 2);
-  assert.equal((parseJsonText(`"${"\\u0041".repeat(ten / 6)}"`) as string).length, Math.floor(ten / 6));
+  assert.equal(
+    (parseJsonText(`"${"\\u0041".repeat(ten / 6)}"`) as string).length,
+    Math.floor(ten / 6),
+  );
   const many = "[" + Array.from({ length: 200_000 }, (_, i) => `{"k${i}":${i}}`).join(",") + "]";
   assert.equal((parseJsonText(many) as JsonValue[]).length, 200_000);
   const wide = "{" + Array.from({ length: 100_000 }, (_, i) => `"k${i}":${i}`).join(",") + "}";
@@ -229,8 +285,10 @@ Deno.test("parseJson() flags invalid UTF-8 exactly where the WHATWG decoder fail
   let seed = 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
   for (let round = 0; round < 20_000; round++) {
-    const body = Array.from({ length: 1 + Math.floor(random() * 6) }, () =>
-      interesting[Math.floor(random() * interesting.length)]);
+    const body = Array.from(
+      { length: 1 + Math.floor(random() * 6) },
+      () => interesting[Math.floor(random() * interesting.length)],
+    );
     const input = bytesOf('"', body, '"');
     let valid = true;
     try {
@@ -241,7 +299,11 @@ Deno.test("parseJson() flags invalid UTF-8 exactly where the WHATWG decoder fail
     if (valid) {
       assert.equal(parseJson(input), fatal.decode(input.subarray(1, -1)), `bytes ${body}`);
     } else {
-      assert.throws(() => parseJson(input), /^JsonSyntaxError: Invalid UTF-8 at byte \d+$/, `bytes ${body}`);
+      assert.throws(
+        () => parseJson(input),
+        /^JsonSyntaxError: Invalid UTF-8 at byte \d+$/,
+        `bytes ${body}`,
+      );
     }
   }
 });

@@ -64,7 +64,9 @@ function daysInMonth(y: number, m: number): number {
 export function timestampToNanos(text: string): bigint {
   const m = RFC3339.exec(text);
   if (m === null) {
-    throw new TimestampSyntaxError(`Timestamp ${JSON.stringify(text)} is not RFC 3339 with an offset`);
+    throw new TimestampSyntaxError(
+      `Timestamp ${JSON.stringify(text)} is not RFC 3339 with an offset`,
+    );
   }
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
   const fraction = m[7] ?? "";
@@ -88,7 +90,9 @@ export function timestampToNanos(text: string): bigint {
     offsetSeconds;
   const nanos = BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, "0") || "0");
   if (nanos < I64_MIN || nanos > I64_MAX) {
-    throw new RangeError(`Timestamp ${JSON.stringify(text)} is outside the signed 64-bit nanosecond range`);
+    throw new RangeError(
+      `Timestamp ${JSON.stringify(text)} is outside the signed 64-bit nanosecond range`,
+    );
   }
   return nanos;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { nanosToTimestamp, timestampToNanos, TimestampSyntaxError } from "./timestamp.ts";
+import { nanosToTimestamp, TimestampSyntaxError, timestampToNanos } from "./timestamp.ts";
 
 Deno.test("timestampToNanos() keeps all nine fractional digits exactly", () => {
   assert.equal(timestampToNanos("2026-11-27T06:22:14.718622123+00:00"), 1795760534718622123n);
@@ -15,7 +15,10 @@ Deno.test("timestampToNanos() reads Z and any offset as the same instant", () =>
 Deno.test("timestampToNanos() handles dates before the epoch and leap days", () => {
   assert.equal(timestampToNanos("1969-12-31T23:59:59.999999999+00:00"), -1n);
   assert.equal(timestampToNanos("2024-02-29T00:00:00Z"), 1709164800000000000n);
-  assert.equal(timestampToNanos("2000-03-01T00:00:00Z") - timestampToNanos("2000-02-28T00:00:00Z"), 2n * 86_400_000_000_000n);
+  assert.equal(
+    timestampToNanos("2000-03-01T00:00:00Z") - timestampToNanos("2000-02-28T00:00:00Z"),
+    2n * 86_400_000_000_000n,
+  );
 });
 
 const BAD = [

@@ -12,11 +12,18 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import type { PublicKey } from "../crypto/ed25519.ts";
 import { verifySignature } from "../crypto/ed25519.ts";
 import { canonicalJson, canonicalJsonNode } from "../format/canonical_json.ts";
-import { blake3Hex, ChainRoot, entryHash, GENESIS_PREV_HASH, HASH_HEX, toHex } from "../format/hashes.ts";
+import {
+  blake3Hex,
+  ChainRoot,
+  entryHash,
+  GENESIS_PREV_HASH,
+  HASH_HEX,
+  toHex,
+} from "../format/hashes.ts";
 import { parseJson } from "../format/json_parse.ts";
 import { isJsonObject, type JsonValue } from "../format/json_value.ts";
 import { timestampToNanos } from "../format/timestamp.ts";
-import { asInteger, payloadString, recordFields, type RecordFields } from "./record_fields.ts";
+import { asInteger, payloadString, type RecordFields, recordFields } from "./record_fields.ts";
 import type { ErrorType, VerifyError, VerifyReport, VerifyWarning, WarningType } from "./report.ts";
 import { type TrustedKey, TrustState } from "./trust.ts";
 
@@ -112,7 +119,9 @@ export class ChainVerifier {
 
   /** Entry hash of the last record seen, or null. */
   get head(): { seq: bigint; entryHash: string } | null {
-    return this.#prevSeq === null || !this.#prevEntry ? null : { seq: this.#prevSeq, entryHash: this.#prevEntry };
+    return this.#prevSeq === null || !this.#prevEntry
+      ? null
+      : { seq: this.#prevSeq, entryHash: this.#prevEntry };
   }
 
   /**
@@ -127,7 +136,14 @@ export class ChainVerifier {
     details: string,
     where: { sequence?: bigint | null; file?: string | null; line?: number | null } = {},
   ): void {
-    this.#error(Number.MAX_SAFE_INTEGER, type, where.sequence ?? null, details, where.file ?? null, where.line ?? null);
+    this.#error(
+      Number.MAX_SAFE_INTEGER,
+      type,
+      where.sequence ?? null,
+      details,
+      where.file ?? null,
+      where.line ?? null,
+    );
   }
 
   /**
@@ -142,7 +158,14 @@ export class ChainVerifier {
     details: string,
     where: { sequence?: bigint | null; file?: string | null; line?: number | null } = {},
   ): void {
-    this.#warn(Number.MAX_SAFE_INTEGER, type, where.sequence ?? null, details, where.file ?? null, where.line ?? null);
+    this.#warn(
+      Number.MAX_SAFE_INTEGER,
+      type,
+      where.sequence ?? null,
+      details,
+      where.file ?? null,
+      where.line ?? null,
+    );
   }
 
   /**
@@ -181,21 +204,39 @@ export class ChainVerifier {
         this.#ordinal++ * 32,
         "torn_tail",
         null,
-        `final line (${torn.oversizedLength ?? torn.bytes.length} bytes) has no line feed: an incomplete write, not counted as a record`,
+        `final line (${
+          torn.oversizedLength ?? torn.bytes.length
+        } bytes) has no line feed: an incomplete write, not counted as a record`,
         torn.file,
         torn.line,
       );
     }
     await Promise.all(this.#inflight);
     this.#inflight = [];
-    if (this.#events === 0) this.#warn(Number.MAX_SAFE_INTEGER, "empty_log", null, "the log holds no record", null, null);
+    if (this.#events === 0) {
+      this.#warn(Number.MAX_SAFE_INTEGER, "empty_log", null, "the log holds no record", null, null);
+    }
     if (!this.#trust.pinned && this.#events > 0) {
-      this.#warn(-1, "unpinned_keys", null, "no key pinned: signatures were checked against the records' own keys (internal consistency only)", null, null);
+      this.#warn(
+        -1,
+        "unpinned_keys",
+        null,
+        "no key pinned: signatures were checked against the records' own keys (internal consistency only)",
+        null,
+        null,
+      );
     }
     const chainRoot = this.#events > 0 ? this.#root.digest() : null;
     const expected = this.#opts.expectedRoot?.toLowerCase();
     if (expected !== undefined && expected !== chainRoot) {
-      this.#error(Number.MAX_SAFE_INTEGER, "root_mismatch", null, `chain root ${chainRoot ?? "(empty log)"} differs from the expected ${expected}`, null, null);
+      this.#error(
+        Number.MAX_SAFE_INTEGER,
+        "root_mismatch",
+        null,
+        `chain root ${chainRoot ?? "(empty log)"} differs from the expected ${expected}`,
+        null,
+        null,
+      );
     }
     const errors = sortFindings(this.#errors);
     const warnings = sortFindings(this.#warnings);
@@ -204,7 +245,8 @@ export class ChainVerifier {
       warnings.push({
         warning_type: "findings_truncated",
         sequence: null,
-        details: `${this.#errorCount} errors and ${this.#warningCount} warnings found; the first ${max} of each are listed`,
+        details:
+          `${this.#errorCount} errors and ${this.#warningCount} warnings found; the first ${max} of each are listed`,
         file: null,
         line: null,
       });
@@ -233,7 +275,14 @@ export class ChainVerifier {
     const at = line.line;
     // Step 1: the line must be a JSON object within the size cap.
     if (line.oversizedLength !== undefined) {
-      this.#error(base, "parse_error", null, `line of ${line.oversizedLength} bytes exceeds the size cap`, file, at);
+      this.#error(
+        base,
+        "parse_error",
+        null,
+        `line of ${line.oversizedLength} bytes exceeds the size cap`,
+        file,
+        at,
+      );
       return;
     }
     if (isBlank(line.bytes)) {
@@ -247,16 +296,33 @@ export class ChainVerifier {
       if (!isJsonObject(doc)) throw new SyntaxError("line is not a JSON object");
       f = recordFields(doc);
     } catch (e) {
-      this.#error(base, "parse_error", null, `cannot parse record: ${(e as Error).message}`, file, at);
+      this.#error(
+        base,
+        "parse_error",
+        null,
+        `cannot parse record: ${(e as Error).message}`,
+        file,
+        at,
+      );
       return;
     }
     // Step 2: required fields and their types.
     const seq = asInteger(f.seq);
     if (seq === undefined) {
-      this.#error(base, "parse_error", null, f.seq === undefined ? "record has no seq" : "seq is not an unsigned 64-bit integer", file, at);
+      this.#error(
+        base,
+        "parse_error",
+        null,
+        f.seq === undefined ? "record has no seq" : "seq is not an unsigned 64-bit integer",
+        file,
+        at,
+      );
       return;
     }
-    const missing = [["prev_hash", f.prevHash], ["ts_client", f.ts], ["payload", f.payload], ["payload_hash", f.payloadHash]]
+    const missing = [["prev_hash", f.prevHash], ["ts_client", f.ts], ["payload", f.payload], [
+      "payload_hash",
+      f.payloadHash,
+    ]]
       .filter(([, v]) => v === undefined).map(([n]) => n);
     if (missing.length > 0) {
       this.#error(base, "parse_error", seq, `record lacks ${missing.join(", ")}`, file, at);
@@ -266,22 +332,52 @@ export class ChainVerifier {
     if (this.#first === null) this.#first = seq;
     // Step 3: format version and hash algorithm.
     if (f.formatVersion !== undefined && asInteger(f.formatVersion) !== 1n) {
-      this.#error(base + 1, "unsupported_version", seq, `format_version ${show(f.formatVersion)} is not 1`, file, at);
+      this.#error(
+        base + 1,
+        "unsupported_version",
+        seq,
+        `format_version ${show(f.formatVersion)} is not 1`,
+        file,
+        at,
+      );
     }
     const hashAlg = f.hashAlg === undefined ? "blake3" : f.hashAlg;
     if (hashAlg !== "blake3" && hashAlg !== "sha256") {
-      this.#error(base + 2, "unsupported_hash_alg", seq, `hash_alg ${show(hashAlg)} is neither blake3 nor sha256`, file, at);
+      this.#error(
+        base + 2,
+        "unsupported_hash_alg",
+        seq,
+        `hash_alg ${show(hashAlg)} is neither blake3 nor sha256`,
+        file,
+        at,
+      );
     }
     // Step 4: hash formats.
-    const prevHash = typeof f.prevHash === "string" && HASH_HEX.test(f.prevHash) ? f.prevHash : undefined;
+    const prevHash = typeof f.prevHash === "string" && HASH_HEX.test(f.prevHash)
+      ? f.prevHash
+      : undefined;
     const storedPayloadHash = typeof f.payloadHash === "string" && HASH_HEX.test(f.payloadHash)
       ? f.payloadHash
       : undefined;
     if (prevHash === undefined) {
-      this.#error(base + 3, "invalid_hash_format", seq, `prev_hash ${show(f.prevHash)} is not 64 lowercase hex characters`, file, at);
+      this.#error(
+        base + 3,
+        "invalid_hash_format",
+        seq,
+        `prev_hash ${show(f.prevHash)} is not 64 lowercase hex characters`,
+        file,
+        at,
+      );
     }
     if (storedPayloadHash === undefined) {
-      this.#error(base + 3, "invalid_hash_format", seq, `payload_hash ${show(f.payloadHash)} is not 64 lowercase hex characters`, file, at);
+      this.#error(
+        base + 3,
+        "invalid_hash_format",
+        seq,
+        `payload_hash ${show(f.payloadHash)} is not 64 lowercase hex characters`,
+        file,
+        at,
+      );
     }
     // Step 5: timestamp.
     let ts: bigint | undefined;
@@ -289,7 +385,11 @@ export class ChainVerifier {
       ts = typeof f.ts === "string" && f.tsField !== "ts_ns" && f.tsField !== "timestamp_ns"
         ? timestampToNanos(f.ts)
         : asInteger(f.ts, -(2n ** 63n), 2n ** 63n - 1n);
-      if (ts === undefined) throw new RangeError(`${f.tsField} ${show(f.ts)} is neither RFC 3339 text nor integer nanoseconds`);
+      if (ts === undefined) {
+        throw new RangeError(
+          `${f.tsField} ${show(f.ts)} is neither RFC 3339 text nor integer nanoseconds`,
+        );
+      }
     } catch (e) {
       this.#error(base + 4, "invalid_timestamp", seq, (e as Error).message, file, at);
     }
@@ -298,30 +398,74 @@ export class ChainVerifier {
       if (seq !== 1n) {
         this.#error(base + 5, "invalid_genesis", seq, `log starts at seq ${seq}, not 1`, file, at);
       } else if (prevHash !== undefined && prevHash !== GENESIS_PREV_HASH) {
-        this.#error(base + 5, "invalid_genesis", seq, "genesis prev_hash must be 64 zeros", file, at);
+        this.#error(
+          base + 5,
+          "invalid_genesis",
+          seq,
+          "genesis prev_hash must be 64 zeros",
+          file,
+          at,
+        );
       }
     } else {
       const expected = this.#prevSeq + 1n;
       if (seq > expected) {
         const last = seq - 1n;
-        this.#error(base + 5, "sequence_gap", seq, `missing sequence ${expected === last ? expected : `${expected}..${last}`} after ${this.#prevSeq}`, file, at);
+        this.#error(
+          base + 5,
+          "sequence_gap",
+          seq,
+          `missing sequence ${
+            expected === last ? expected : `${expected}..${last}`
+          } after ${this.#prevSeq}`,
+          file,
+          at,
+        );
       } else if (seq === this.#prevSeq) {
         this.#error(base + 5, "duplicate_sequence", seq, `seq ${seq} appears twice`, file, at);
       } else if (seq < this.#prevSeq) {
-        this.#error(base + 5, "sequence_regression", seq, `seq ${seq} follows seq ${this.#prevSeq}`, file, at);
+        this.#error(
+          base + 5,
+          "sequence_regression",
+          seq,
+          `seq ${seq} follows seq ${this.#prevSeq}`,
+          file,
+          at,
+        );
       }
       if (prevHash !== undefined && this.#prevEntry && prevHash !== this.#prevEntry) {
-        this.#error(base + 6, "chain_break", seq, `prev_hash ${prevHash} does not match the previous record's entry hash ${this.#prevEntry}`, file, at);
+        this.#error(
+          base + 6,
+          "chain_break",
+          seq,
+          `prev_hash ${prevHash} does not match the previous record's entry hash ${this.#prevEntry}`,
+          file,
+          at,
+        );
       }
     }
     // Step 7: timestamps never go back in time (compared as instants, not text).
     if (ts !== undefined && this.#prevTs !== null && ts < this.#prevTs) {
-      this.#error(base + 7, "timestamp_regression", seq, `${f.tsField} ${show(f.ts)} is earlier than the previous record's`, file, at);
+      this.#error(
+        base + 7,
+        "timestamp_regression",
+        seq,
+        `${f.tsField} ${show(f.ts)} is earlier than the previous record's`,
+        file,
+        at,
+      );
     }
     // Step 8: stream identity.
     if (typeof f.streamId === "string") {
       if (this.#streamId !== undefined && f.streamId !== this.#streamId) {
-        this.#warn(base + 8, "stream_id_changed", seq, `stream_id changed from ${this.#streamId} to ${f.streamId}`, file, at);
+        this.#warn(
+          base + 8,
+          "stream_id_changed",
+          seq,
+          `stream_id changed from ${this.#streamId} to ${f.streamId}`,
+          file,
+          at,
+        );
       }
       this.#streamId = f.streamId;
     }
@@ -354,9 +498,18 @@ export class ChainVerifier {
     let specError: string | undefined;
     try {
       const collisions: string[] = [];
-      const bytes = canonicalJson(payload, { onNfcCollision: (path, key) => collisions.push(`${path} key ${JSON.stringify(key)}`) });
+      const bytes = canonicalJson(payload, {
+        onNfcCollision: (path, key) => collisions.push(`${path} key ${JSON.stringify(key)}`),
+      });
       for (const c of collisions) {
-        this.#warn(order, "nfc_key_collision", seq, `keys equal after NFC at ${c}: the last one is hashed`, file, at);
+        this.#warn(
+          order,
+          "nfc_key_collision",
+          seq,
+          `keys equal after NFC at ${c}: the last one is hashed`,
+          file,
+          at,
+        );
       }
       if (digest(bytes) === stored) return;
     } catch (e) {
@@ -367,9 +520,27 @@ export class ChainVerifier {
     if (node.divergences.length > 0 && digest(node.bytes) === stored) {
       const dropped = node.divergences.filter((d) => d.includes("__proto__"));
       if (dropped.length > 0) {
-        this.#error(order, "invalid_hash", seq, `payload_hash matches only the Node SDK form, which ignores content: ${dropped.join("; ")}`, file, at);
+        this.#error(
+          order,
+          "invalid_hash",
+          seq,
+          `payload_hash matches only the Node SDK form, which ignores content: ${
+            dropped.join("; ")
+          }`,
+          file,
+          at,
+        );
       } else {
-        this.#warn(order, "node_canonicalization", seq, `payload_hash matches the upstream Node SDK's canonical form, not Spine v1's: ${node.divergences.join("; ")}`, file, at);
+        this.#warn(
+          order,
+          "node_canonicalization",
+          seq,
+          `payload_hash matches the upstream Node SDK's canonical form, not Spine v1's: ${
+            node.divergences.join("; ")
+          }`,
+          file,
+          at,
+        );
       }
       return;
     }
@@ -377,13 +548,22 @@ export class ChainVerifier {
       order,
       "invalid_hash",
       seq,
-      specError === undefined ? `payload_hash ${stored} does not match the payload` : `payload cannot be canonicalized: ${specError}`,
+      specError === undefined
+        ? `payload_hash ${stored} does not match the payload`
+        : `payload cannot be canonicalized: ${specError}`,
       file,
       at,
     );
   }
 
-  async #checkSignature(order: number, f: RecordFields, seq: bigint, entry: string, file: string, at: number): Promise<void> {
+  async #checkSignature(
+    order: number,
+    f: RecordFields,
+    seq: bigint,
+    entry: string,
+    file: string,
+    at: number,
+  ): Promise<void> {
     const publicKeyText = typeof f.publicKey === "string" ? f.publicKey : undefined;
     const keyId = typeof f.keyId === "string" ? f.keyId : undefined;
     if (f.sigClient === undefined) {
@@ -391,7 +571,14 @@ export class ChainVerifier {
       return;
     }
     if (typeof f.sigClient !== "string" || !SIG_HEX.test(f.sigClient)) {
-      this.#error(order, "invalid_signature", seq, "sig_client is not 128 lowercase hex characters", file, at);
+      this.#error(
+        order,
+        "invalid_signature",
+        seq,
+        "sig_client is not 128 lowercase hex characters",
+        file,
+        at,
+      );
       return;
     }
     const signer = this.#trust.signerFor(seq, publicKeyText, keyId);
@@ -403,7 +590,9 @@ export class ChainVerifier {
     const type = payloadString(f.payload, "type");
     if (type === "key_rotation" || type === "key_revocation") {
       // Trust changes apply before any later record is judged.
-      if (await check) this.#applyTrustRecord(type, f.payload!, signer.key, order + 1, seq, file, at);
+      if (await check) {
+        this.#applyTrustRecord(type, f.payload!, signer.key, order + 1, seq, file, at);
+      }
       return;
     }
     this.#inflight.push(check.then(() => {}));
@@ -414,48 +603,122 @@ export class ChainVerifier {
     }
   }
 
-  async #verify(key: PublicKey, entry: string, sigHex: string, order: number, seq: bigint, file: string, at: number): Promise<boolean> {
+  async #verify(
+    key: PublicKey,
+    entry: string,
+    sigHex: string,
+    order: number,
+    seq: bigint,
+    file: string,
+    at: number,
+  ): Promise<boolean> {
     const ok = await verifySignature(key, asciiBytes(entry), hexBytes(sigHex));
     if (ok) this.#signatures++;
-    else this.#error(order, "invalid_signature", seq, "sig_client does not verify over the recomputed entry hash", file, at);
+    else {this.#error(
+        order,
+        "invalid_signature",
+        seq,
+        "sig_client does not verify over the recomputed entry hash",
+        file,
+        at,
+      );}
     return ok;
   }
 
-  #applyTrustRecord(type: string, payload: JsonValue, signer: PublicKey, order: number, seq: bigint, file: string, at: number): void {
+  #applyTrustRecord(
+    type: string,
+    payload: JsonValue,
+    signer: PublicKey,
+    order: number,
+    seq: bigint,
+    file: string,
+    at: number,
+  ): void {
     if (!isJsonObject(payload)) return;
     const effectiveRaw = payload.get("effective_seq");
     const effective = effectiveRaw === undefined ? seq + 1n : asInteger(effectiveRaw);
     if (effective === undefined || effective <= seq) {
-      this.#error(order, "invalid_rotation", seq, `${type} effective_seq ${show(effectiveRaw)} must be an integer after seq ${seq}`, file, at);
+      this.#error(
+        order,
+        "invalid_rotation",
+        seq,
+        `${type} effective_seq ${show(effectiveRaw)} must be an integer after seq ${seq}`,
+        file,
+        at,
+      );
       return;
     }
     const field = type === "key_rotation" ? "new_public_key" : "revoked_public_key";
     const text = payloadString(payload, field);
-    const key = text === undefined ? new Error(`${field} is missing`) : this.#trust.parseRecordKey(text);
+    const key = text === undefined
+      ? new Error(`${field} is missing`)
+      : this.#trust.parseRecordKey(text);
     if (key instanceof Error) {
-      this.#error(order, "invalid_rotation", seq, `${type} ${field} is not a usable key: ${key.message}`, file, at);
+      this.#error(
+        order,
+        "invalid_rotation",
+        seq,
+        `${type} ${field} is not a usable key: ${key.message}`,
+        file,
+        at,
+      );
       return;
     }
-    if (type === "key_rotation") this.#trust.rotate(signer, key, payloadString(payload, "new_key_id"), effective);
-    else this.#trust.revoke(key, effective);
+    if (type === "key_rotation") {
+      this.#trust.rotate(signer, key, payloadString(payload, "new_key_id"), effective);
+    } else this.#trust.revoke(key, effective);
   }
 
-  #error(order: number, type: ErrorType, seq: bigint | null, details: string, file: string | null, line: number | null): void {
+  #error(
+    order: number,
+    type: ErrorType,
+    seq: bigint | null,
+    details: string,
+    file: string | null,
+    line: number | null,
+  ): void {
     this.#errorCount++;
     if (this.#opts.failFast) this.#stopped = true;
     if (this.#errors.length >= (this.#opts.maxFindings ?? 10_000)) return;
-    this.#errors.push({ order, finding: { error_type: type, sequence: seq === null ? null : Number(seq), details, file, line } });
+    this.#errors.push({
+      order,
+      finding: {
+        error_type: type,
+        sequence: seq === null ? null : Number(seq),
+        details,
+        file,
+        line,
+      },
+    });
   }
 
-  #warn(order: number, type: WarningType, seq: bigint | null, details: string, file: string | null, line: number | null): void {
+  #warn(
+    order: number,
+    type: WarningType,
+    seq: bigint | null,
+    details: string,
+    file: string | null,
+    line: number | null,
+  ): void {
     this.#warningCount++;
     if (this.#warnings.length >= (this.#opts.maxFindings ?? 10_000)) return;
-    this.#warnings.push({ order, finding: { warning_type: type, sequence: seq === null ? null : Number(seq), details, file, line } });
+    this.#warnings.push({
+      order,
+      finding: {
+        warning_type: type,
+        sequence: seq === null ? null : Number(seq),
+        details,
+        file,
+        line,
+      },
+    });
   }
 }
 
 function sortFindings<T>(list: Ordered<T>[]): T[] {
-  return list.map((x, i) => ({ ...x, i })).sort((a, b) => a.order - b.order || a.i - b.i).map((x) => x.finding);
+  return list.map((x, i) => ({ ...x, i })).sort((a, b) => a.order - b.order || a.i - b.i).map((x) =>
+    x.finding
+  );
 }
 
 function isBlank(bytes: Uint8Array): boolean {
@@ -467,7 +730,9 @@ function show(v: JsonValue | undefined): string {
   if (v === undefined) return "(missing)";
   if (typeof v === "string") return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
   if (v !== null && typeof v === "object" && "text" in v) return v.text;
-  return decoder.decode(new TextEncoder().encode(JSON.stringify(v instanceof Map ? "(object)" : v)));
+  return decoder.decode(
+    new TextEncoder().encode(JSON.stringify(v instanceof Map ? "(object)" : v)),
+  );
 }
 
 function asciiBytes(s: string): Uint8Array {

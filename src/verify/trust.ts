@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type PublicKey, parsePublicKey } from "../crypto/ed25519.ts";
+import { parsePublicKey, type PublicKey } from "../crypto/ed25519.ts";
 import { parseJsonText } from "../format/json_parse.ts";
 import { isJsonObject, type JsonValue } from "../format/json_value.ts";
 
@@ -64,7 +64,9 @@ export function parseTrustFile(text: string, name: string): TrustedKey[] {
   }
   const out: TrustedKey[] = [];
   keys.forEach((entry, i) => {
-    if (!isJsonObject(entry)) throw new TrustFileError(`Trust file ${name}: keys[${i}] is not an object`);
+    if (!isJsonObject(entry)) {
+      throw new TrustFileError(`Trust file ${name}: keys[${i}] is not an object`);
+    }
     if (entry.get("role") === "rotated-in") return;
     const pk = entry.get("public_key") ?? entry.get("public_key_hex");
     if (typeof pk !== "string") {
@@ -147,12 +149,20 @@ export class TrustState {
    * @param keyId The record's `key_id`, if any.
    * @returns The key to verify with, or the finding to report.
    */
-  signerFor(seq: bigint, publicKeyText: string | undefined, keyId: string | undefined): SignerVerdict {
+  signerFor(
+    seq: bigint,
+    publicKeyText: string | undefined,
+    keyId: string | undefined,
+  ): SignerVerdict {
     let key: PublicKey | undefined;
     if (publicKeyText !== undefined) {
       const parsed = this.parseRecordKey(publicKeyText);
       if (parsed instanceof Error) {
-        return { ok: false, type: "untrusted_key", details: `public_key is not usable: ${parsed.message}` };
+        return {
+          ok: false,
+          type: "untrusted_key",
+          details: `public_key is not usable: ${parsed.message}`,
+        };
       }
       key = parsed;
     } else if (keyId !== undefined) {
@@ -161,11 +171,17 @@ export class TrustState {
         return {
           ok: false,
           type: this.pinned || this.#keys.size > 0 ? "untrusted_key" : "invalid_signature",
-          details: `record has no public_key and key_id ${JSON.stringify(keyId)} names no trusted key`,
+          details: `record has no public_key and key_id ${
+            JSON.stringify(keyId)
+          } names no trusted key`,
         };
       }
     } else {
-      return { ok: false, type: "invalid_signature", details: "record names no signing key (no public_key or key_id)" };
+      return {
+        ok: false,
+        type: "invalid_signature",
+        details: "record names no signing key (no public_key or key_id)",
+      };
     }
     if (!this.pinned && this.#keys.size === 0) {
       // Trust on first use: the genesis signer becomes the root, and the report warns.
@@ -176,13 +192,25 @@ export class TrustState {
       return { ok: false, type: "untrusted_key", details: `key ${short(key.hex)} is not trusted` };
     }
     if (state.revokedFrom !== undefined && seq >= state.revokedFrom) {
-      return { ok: false, type: "revoked_key", details: `key ${short(key.hex)} was revoked from seq ${state.revokedFrom}` };
+      return {
+        ok: false,
+        type: "revoked_key",
+        details: `key ${short(key.hex)} was revoked from seq ${state.revokedFrom}`,
+      };
     }
     if (seq < state.from) {
-      return { ok: false, type: "untrusted_key", details: `key ${short(key.hex)} is trusted only from seq ${state.from}` };
+      return {
+        ok: false,
+        type: "untrusted_key",
+        details: `key ${short(key.hex)} is trusted only from seq ${state.from}`,
+      };
     }
     if (state.until !== undefined && seq >= state.until) {
-      return { ok: false, type: "untrusted_key", details: `key ${short(key.hex)} was rotated out at seq ${state.until}` };
+      return {
+        ok: false,
+        type: "untrusted_key",
+        details: `key ${short(key.hex)} was rotated out at seq ${state.until}`,
+      };
     }
     return { ok: true, key };
   }
@@ -195,9 +223,16 @@ export class TrustState {
    * @param newKeyId Its label, if the record gave one.
    * @param effectiveSeq First sequence number the new key signs.
    */
-  rotate(oldKey: PublicKey, newKey: PublicKey, newKeyId: string | undefined, effectiveSeq: bigint): void {
+  rotate(
+    oldKey: PublicKey,
+    newKey: PublicKey,
+    newKeyId: string | undefined,
+    effectiveSeq: bigint,
+  ): void {
     const old = this.#keys.get(oldKey.hex);
-    if (old !== undefined && (old.until === undefined || old.until > effectiveSeq)) old.until = effectiveSeq;
+    if (old !== undefined && (old.until === undefined || old.until > effectiveSeq)) {
+      old.until = effectiveSeq;
+    }
     const existing = this.#keys.get(newKey.hex);
     if (existing === undefined) {
       this.#keys.set(newKey.hex, { key: newKey, keyId: newKeyId, from: effectiveSeq });
@@ -216,7 +251,9 @@ export class TrustState {
    */
   revoke(key: PublicKey, effectiveSeq: bigint): void {
     const state = this.#keys.get(key.hex) ?? { key, from: 0n, until: 0n };
-    if (state.revokedFrom === undefined || state.revokedFrom > effectiveSeq) state.revokedFrom = effectiveSeq;
+    if (state.revokedFrom === undefined || state.revokedFrom > effectiveSeq) {
+      state.revokedFrom = effectiveSeq;
+    }
     this.#keys.set(key.hex, state);
   }
 }

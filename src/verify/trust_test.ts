@@ -6,10 +6,15 @@ const A = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 const B = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
 
 Deno.test("parseTrustFile() reads our format and the corpus keys.json, skipping rotated-in keys", async () => {
-  const ours = parseTrustFile(JSON.stringify({ spine_trust: 1, keys: [{ key_id: "a", public_key: A }] }), "t.json");
+  const ours = parseTrustFile(
+    JSON.stringify({ spine_trust: 1, keys: [{ key_id: "a", public_key: A }] }),
+    "t.json",
+  );
   assert.deepEqual(ours.map((k) => [k.keyId, k.publicKey.hex]), [["a", A]]);
   const corpus = parseTrustFile(
-    await Deno.readTextFile(new URL("../../tests/testdata/corpus/node-small/keys.json", import.meta.url)),
+    await Deno.readTextFile(
+      new URL("../../tests/testdata/corpus/node-small/keys.json", import.meta.url),
+    ),
     "keys.json",
   );
   assert.deepEqual(corpus.map((k) => k.keyId), ["node-key-A"]);
@@ -27,7 +32,10 @@ const BAD: [string, RegExp][] = [
 ];
 for (const [text, message] of BAD) {
   Deno.test(`parseTrustFile() refuses ${text.slice(0, 40)} with a message naming the file`, () => {
-    assert.throws(() => parseTrustFile(text, "t.json"), (e: Error) => e instanceof TrustFileError && message.test(e.message));
+    assert.throws(
+      () => parseTrustFile(text, "t.json"),
+      (e: Error) => e instanceof TrustFileError && message.test(e.message),
+    );
   });
 }
 
@@ -39,7 +47,11 @@ Deno.test("TrustState follows a rotation: the new key from effective_seq, the ol
   assert.equal(t.signerFor(5n, B, undefined).ok, false);
   t.rotate(a, b, "b", 10n);
   assert.equal(t.signerFor(9n, A, undefined).ok, true);
-  assert.deepEqual(t.signerFor(10n, A, undefined), { ok: false, type: "untrusted_key", details: `key ${A.slice(0, 16)}… was rotated out at seq 10` });
+  assert.deepEqual(t.signerFor(10n, A, undefined), {
+    ok: false,
+    type: "untrusted_key",
+    details: `key ${A.slice(0, 16)}… was rotated out at seq 10`,
+  });
   assert.equal(t.signerFor(9n, B, undefined).ok, false);
   assert.equal(t.signerFor(10n, B, undefined).ok, true);
   assert.equal(t.signerFor(11n, undefined, "b").ok, true);
@@ -62,7 +74,10 @@ Deno.test("TrustState without pinned keys trusts the first signer on first use o
 
 Deno.test("TrustState reports a record naming no key, and an unparseable record key", () => {
   const t = new TrustState([{ publicKey: parsePublicKey(A) }]);
-  assert.equal((t.signerFor(1n, undefined, undefined) as { type: string }).type, "invalid_signature");
+  assert.equal(
+    (t.signerFor(1n, undefined, undefined) as { type: string }).type,
+    "invalid_signature",
+  );
   assert.equal((t.signerFor(1n, "nothex", undefined) as { type: string }).type, "untrusted_key");
   assert.equal((t.signerFor(1n, undefined, "unknown") as { type: string }).type, "untrusted_key");
 });

@@ -34,7 +34,10 @@ export interface VerifyWalOptions extends VerifyOptions {
  * console.log(report.valid);
  * ```
  */
-export async function verifyWal(dir: string, options: VerifyWalOptions = {}): Promise<VerifyReport> {
+export async function verifyWal(
+  dir: string,
+  options: VerifyWalOptions = {},
+): Promise<VerifyReport> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(dir);
@@ -61,7 +64,9 @@ export async function verifyWal(dir: string, options: VerifyWalOptions = {}): Pr
       throw new WalError(`Cannot open segment ${dir}/${name}: ${ioReason(e)}`, { cause: e });
     }
     try {
-      for await (const line of readLines(file.readable, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+      for await (
+        const line of readLines(file.readable, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)
+      ) {
         await verifier.add({ ...line, file: name });
         if (verifier.stopped) break;
       }
@@ -82,7 +87,11 @@ export async function verifyWal(dir: string, options: VerifyWalOptions = {}): Pr
  * Orders segments by the sequence number of their first record when that differs from file-name
  * order (a warning: upstream tools read in name order).
  */
-async function orderBySequence(dir: string, names: string[], verifier: ChainVerifier): Promise<string[]> {
+async function orderBySequence(
+  dir: string,
+  names: string[],
+  verifier: ChainVerifier,
+): Promise<string[]> {
   if (names.length < 2) return names;
   const firsts = new Map<string, bigint>();
   for (const name of names) {
@@ -90,7 +99,10 @@ async function orderBySequence(dir: string, names: string[], verifier: ChainVeri
     if (seq !== undefined) firsts.set(name, seq);
   }
   if (firsts.size !== names.length) return names;
-  const bySeq = [...names].sort((a, b) => (firsts.get(a)! < firsts.get(b)! ? -1 : firsts.get(a)! > firsts.get(b)! ? 1 : 0));
+  const bySeq = [...names].sort((
+    a,
+    b,
+  ) => (firsts.get(a)! < firsts.get(b)! ? -1 : firsts.get(a)! > firsts.get(b)! ? 1 : 0));
   if (bySeq.every((n, i) => n === names[i])) return names;
   verifier.addWarning(
     "segment_order",
@@ -148,5 +160,7 @@ async function crossCheckChainState(dir: string, verifier: ChainVerifier): Promi
     } with head ${head?.entryHash ?? "(none)"}`;
     if (head === null || seq > head.seq) details += ": records may have been removed from the tail";
   }
-  if (details !== undefined) verifier.addWarning("chain_state_mismatch", details, { file: "chain_state.json" });
+  if (details !== undefined) {
+    verifier.addWarning("chain_state_mismatch", details, { file: "chain_state.json" });
+  }
 }

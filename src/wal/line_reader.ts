@@ -68,7 +68,12 @@ export async function* readLines(
       if (!oversized && nl !== -1 && pendingLength === 0) {
         // Fast path: the whole line lies in this chunk, no copy.
         lineNo++;
-        yield { bytes: chunk.subarray(pos, end), line: lineNo, offset: lineStart, terminated: true };
+        yield {
+          bytes: chunk.subarray(pos, end),
+          line: lineNo,
+          offset: lineStart,
+          terminated: true,
+        };
       } else if (nl !== -1) {
         lineNo++;
         if (oversized) {
@@ -81,7 +86,12 @@ export async function* readLines(
           };
         } else {
           pending.push(chunk.slice(pos, end));
-          yield { bytes: concat(pending, pendingLength + pieceLength), line: lineNo, offset: lineStart, terminated: true };
+          yield {
+            bytes: concat(pending, pendingLength + pieceLength),
+            line: lineNo,
+            offset: lineStart,
+            terminated: true,
+          };
         }
       } else {
         if (!oversized) pending.push(chunk.slice(pos, end));
@@ -99,8 +109,19 @@ export async function* readLines(
   if (pendingLength > 0 || oversized) {
     lineNo++;
     yield oversized
-      ? { bytes: new Uint8Array(0), line: lineNo, offset: lineStart, terminated: false, oversizedLength: pendingLength }
-      : { bytes: concat(pending, pendingLength), line: lineNo, offset: lineStart, terminated: false };
+      ? {
+        bytes: new Uint8Array(0),
+        line: lineNo,
+        offset: lineStart,
+        terminated: false,
+        oversizedLength: pendingLength,
+      }
+      : {
+        bytes: concat(pending, pendingLength),
+        line: lineNo,
+        offset: lineStart,
+        terminated: false,
+      };
   }
 }
 

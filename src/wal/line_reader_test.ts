@@ -7,7 +7,13 @@ const dec = new TextDecoder();
 async function collect(chunks: string[], cap?: number) {
   const out = [];
   for await (const l of readLines(ReadableStream.from(chunks.map((c) => enc.encode(c))), cap)) {
-    out.push({ text: dec.decode(l.bytes), line: l.line, offset: l.offset, terminated: l.terminated, over: l.oversizedLength });
+    out.push({
+      text: dec.decode(l.bytes),
+      line: l.line,
+      offset: l.offset,
+      terminated: l.terminated,
+      over: l.oversizedLength,
+    });
   }
   return out;
 }

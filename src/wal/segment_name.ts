@@ -6,7 +6,7 @@
  * @module
  */
 
-import { compareCodePoints } from "./segments.ts";
+import { compareCodePoints } from "../format/canonical_json.ts";
 
 const SUFFIXED = /^(.*)_([0-9]{3})\.(jsonl|wal)$/;
 

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { parsePublicKey, type PublicKey, verifySignature } from "../crypto/ed25519.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import {
   concatBytes,
@@ -480,8 +481,9 @@ export function formatVerifierKey(
 }
 
 /**
- * Verifies an Ed25519 signature with WebCrypto. Returns `false` for malformed keys or
- * signatures instead of throwing.
+ * Verifies an Ed25519 signature with the project's strict verifier (`src/crypto/ed25519.ts`:
+ * small-order and non-canonical keys refused, S < L, cofactorless equation). Returns `false` for
+ * malformed keys or signatures instead of throwing.
  *
  * @param publicKey 32-byte public key.
  * @param signature Signature bytes (must be 64).
@@ -499,20 +501,13 @@ export async function ed25519Verify(
   signature: Uint8Array,
   message: Uint8Array,
 ): Promise<boolean> {
-  if (publicKey.length !== ED25519_PUBLIC_KEY_SIZE) return false;
-  if (signature.length !== ED25519_SIGNATURE_SIZE) return false;
+  let key: PublicKey;
   try {
-    const key = await crypto.subtle.importKey(
-      "raw",
-      publicKey.slice(),
-      { name: "Ed25519" },
-      false,
-      ["verify"],
-    );
-    return await crypto.subtle.verify("Ed25519", key, signature.slice(), message.slice());
+    key = parsePublicKey(publicKey);
   } catch {
-    return false;
+    return false; // Malformed, non-canonical or small-order: never a trusted key.
   }
+  return await verifySignature(key, message, signature);
 }
 
 function formatSignatureLine(sig: NoteSignature): string {

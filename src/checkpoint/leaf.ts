@@ -1,0 +1,73 @@
+/**
+ * The Merkle leaf of a log line (`spec/checkpoint.md`, "Leaf data").
+ *
+ * A record's leaf binds every field except `payload` and `receipt`: the payload is bound through
+ * `payload_hash`, which is what lets a redacted record keep its place in the tree. Lines that are
+ * not JSON objects still get a leaf (of their raw bytes), so the tree commits to every complete
+ * line of the log.
+ *
+ * @module
+ */
+
+import { canonicalJson } from "../format/canonical_json.ts";
+import { parseJson } from "../format/json_parse.ts";
+import { isJsonObject, type JsonObject, type JsonValue } from "../format/json_value.ts";
+import { leafHash } from "./merkle.ts";
+
+const RECORD_CONTEXT = new TextEncoder().encode("spine.record/v1\n");
+const RAW_CONTEXT = new TextEncoder().encode("spine.line/v1\n");
+
+/**
+ * The leaf data of a parsed record: `"spine.record/v1\n" || canonical_json(record \ {payload, receipt})`.
+ *
+ * @param record The parsed record line.
+ * @returns The leaf data bytes.
+ * @throws {TypeError} If the remaining fields cannot be canonicalized (e.g. a float).
+ * @example
+ * ```ts
+ * import { recordLeafData } from "./leaf.ts";
+ * import { parseJsonText } from "../format/json_parse.ts";
+ * const data = recordLeafData(parseJsonText('{"seq":1,"payload":{"a":1}}') as Map<string, never>);
+ * console.assert(new TextDecoder().decode(data) === 'spine.record/v1\n{"seq":1}');
+ * ```
+ */
+export function recordLeafData(record: JsonObject): Uint8Array {
+  const bound: JsonObject = new Map<string, JsonValue>();
+  for (const [k, v] of record) if (k !== "payload" && k !== "receipt") bound.set(k, v);
+  const body = canonicalJson(bound);
+  const out = new Uint8Array(RECORD_CONTEXT.length + body.length);
+  out.set(RECORD_CONTEXT);
+  out.set(body, RECORD_CONTEXT.length);
+  return out;
+}
+
+/**
+ * The RFC 6962 leaf hash of one complete log line (without its LF).
+ *
+ * @param line The line's bytes.
+ * @returns SHA-256(0x00 || leaf data), 32 bytes.
+ * @example
+ * ```ts
+ * import { lineLeafHash } from "./leaf.ts";
+ * console.assert(lineLeafHash(new TextEncoder().encode("not json")).length === 32);
+ * ```
+ */
+export function lineLeafHash(line: Uint8Array): Uint8Array {
+  let record: JsonValue | undefined;
+  try {
+    record = parseJson(line);
+  } catch {
+    record = undefined;
+  }
+  if (isJsonObject(record)) {
+    try {
+      return leafHash(recordLeafData(record));
+    } catch {
+      // Not canonicalizable: fall back to the raw bytes below.
+    }
+  }
+  const data = new Uint8Array(RAW_CONTEXT.length + line.length);
+  data.set(RAW_CONTEXT);
+  data.set(line, RAW_CONTEXT.length);
+  return leafHash(data);
+}

@@ -8,6 +8,9 @@ import { TrustFileError } from "../verify/trust.ts";
 import { WalError } from "../wal/errors.ts";
 import { type CliIo, denoIo, EXIT, UsageError } from "./io.ts";
 import { runVerify } from "./verify.ts";
+import { runInit } from "./init.ts";
+import { runAppend } from "./append.ts";
+import { runKeys } from "./keys.ts";
 
 /** Help text of `spine`. */
 export const MAIN_HELP = `Usage: spine <command> [options]
@@ -15,6 +18,9 @@ export const MAIN_HELP = `Usage: spine <command> [options]
 Tamper-evident audit logs in the Spine WAL v1 format.
 
 Commands:
+  init      Create a WAL directory, a signing key and a public trust file
+  append    Append signed, hash-chained events (durable; safe with concurrent writers)
+  keys      Generate, show, export, import, rotate and revoke signing keys
   verify    Verify a WAL directory offline against pinned keys
 
 Run "spine <command> --help" for a command's options.
@@ -26,6 +32,9 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   verify: runVerify,
+  init: runInit,
+  append: runAppend,
+  keys: runKeys,
 };
 
 /**

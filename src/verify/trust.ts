@@ -244,6 +244,16 @@ export class TrustState {
   }
 
   /**
+   * Every key trusted at some point of the log and never revoked: the keys that may sign what is
+   * made after the records (checkpoints, redactions).
+   *
+   * @returns The keys, pinned ones first.
+   */
+  unrevokedKeys(): PublicKey[] {
+    return [...this.#keys.values()].filter((s) => s.revokedFrom === undefined).map((s) => s.key);
+  }
+
+  /**
    * Applies a verified revocation of `key` from `effectiveSeq`.
    *
    * @param key The revoked key.

@@ -109,7 +109,10 @@ export async function writeFileAtomic(
     throw new TypeError(`File name ${JSON.stringify(name)} must not hold a path separator`);
   }
   const sync = options.sync ?? true;
-  const rand = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const rand = Array.from(
+    crypto.getRandomValues(new Uint8Array(6)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
   const tmp = `${dir}/.${name}.tmp-${rand}`;
   // Step 1: create and fill the temporary file.
   const file = await Deno.open(tmp, { write: true, createNew: true, mode: options.mode ?? 0o644 });

@@ -86,7 +86,9 @@ export async function scanHead(dir: string, maxLineBytes: number): Promise<HeadS
       try {
         quarantined = await quarantineTornTail(dir, name, tail.completeEnd);
       } catch (e) {
-        throw new WalError(`Cannot quarantine the torn tail of ${dir}/${name}: ${ioReason(e)}`, { cause: e });
+        throw new WalError(`Cannot quarantine the torn tail of ${dir}/${name}: ${ioReason(e)}`, {
+          cause: e,
+        });
       }
     }
     if (i === names.length - 1) lastSegmentSize = tail.completeEnd;
@@ -128,8 +130,12 @@ export function parseHead(line: Uint8Array, file: string, offset: number): HeadR
   if (seq === undefined || seq < 1n) return fail("it has no valid seq");
   const prev = f.prevHash;
   const ph = f.payloadHash;
-  if (typeof prev !== "string" || !HASH_HEX.test(prev)) return fail("prev_hash is not 64 lowercase hex");
-  if (typeof ph !== "string" || !HASH_HEX.test(ph)) return fail("payload_hash is not 64 lowercase hex");
+  if (typeof prev !== "string" || !HASH_HEX.test(prev)) {
+    return fail("prev_hash is not 64 lowercase hex");
+  }
+  if (typeof ph !== "string" || !HASH_HEX.test(ph)) {
+    return fail("payload_hash is not 64 lowercase hex");
+  }
   let tsNs: bigint;
   try {
     if (typeof f.ts === "string") tsNs = timestampToNanos(f.ts);
@@ -140,6 +146,15 @@ export function parseHead(line: Uint8Array, file: string, offset: number): HeadR
   }
   const streamId = typeof f.streamId === "string" ? f.streamId : undefined;
   const payloadType = payloadString(f.payload, "type");
-  const newPublicKey = payloadType === "key_rotation" ? payloadString(f.payload, "new_public_key") : undefined;
-  return { seq, entryHash: entryHash(seq, tsNs, prev, ph), tsNs, streamId, payloadType, newPublicKey };
+  const newPublicKey = payloadType === "key_rotation"
+    ? payloadString(f.payload, "new_public_key")
+    : undefined;
+  return {
+    seq,
+    entryHash: entryHash(seq, tsNs, prev, ph),
+    tsNs,
+    streamId,
+    payloadType,
+    newPublicKey,
+  };
 }

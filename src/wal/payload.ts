@@ -62,7 +62,10 @@ export interface PreparedPayload {
  * console.assert(new TextDecoder().decode(p.canonical) === '{"attempt":2,"event_type":"login","user":"alice"}');
  * ```
  */
-export function preparePayload(input: unknown, maxBytes: number = DEFAULT_MAX_PAYLOAD_BYTES): PreparedPayload {
+export function preparePayload(
+  input: unknown,
+  maxBytes: number = DEFAULT_MAX_PAYLOAD_BYTES,
+): PreparedPayload {
   let value: JsonValue;
   if (input instanceof Map) {
     value = input as JsonValue;
@@ -70,7 +73,10 @@ export function preparePayload(input: unknown, maxBytes: number = DEFAULT_MAX_PA
     try {
       value = toJsonValue(input, "$");
     } catch (e) {
-      throw new PayloadError(`Payload refused: ${(e as Error).message}`, (e as { path?: string }).path ?? "$");
+      throw new PayloadError(
+        `Payload refused: ${(e as Error).message}`,
+        (e as { path?: string }).path ?? "$",
+      );
     }
   } else {
     throw new PayloadError(`Payload must be a JSON object, got ${describe(input)}`, "$");
@@ -81,14 +87,19 @@ export function preparePayload(input: unknown, maxBytes: number = DEFAULT_MAX_PA
     canonical = canonicalJson(value, {
       onNfcCollision: (path, key) => {
         throw new PayloadError(
-          `Payload refused: two keys equal ${JSON.stringify(key)} after NFC normalization at ${path}`,
+          `Payload refused: two keys equal ${
+            JSON.stringify(key)
+          } after NFC normalization at ${path}`,
           path,
         );
       },
     });
   } catch (e) {
     if (e instanceof PayloadError) throw e;
-    throw new PayloadError(`Payload refused: ${(e as Error).message}`, (e as { path?: string }).path ?? "$");
+    throw new PayloadError(
+      `Payload refused: ${(e as Error).message}`,
+      (e as { path?: string }).path ?? "$",
+    );
   }
   if (canonical.length > maxBytes) {
     throw new PayloadError(
@@ -114,7 +125,10 @@ export function preparePayload(input: unknown, maxBytes: number = DEFAULT_MAX_PA
  * console.assert(parsePayload('{"b": 1, "a": true}').hash.length === 64);
  * ```
  */
-export function parsePayload(text: Uint8Array | string, maxBytes: number = DEFAULT_MAX_PAYLOAD_BYTES): PreparedPayload {
+export function parsePayload(
+  text: Uint8Array | string,
+  maxBytes: number = DEFAULT_MAX_PAYLOAD_BYTES,
+): PreparedPayload {
   const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
   return preparePayload(parseJson(bytes), maxBytes);
 }
@@ -122,40 +136,59 @@ export function parsePayload(text: Uint8Array | string, maxBytes: number = DEFAU
 function check(v: JsonValue, path: string, depth: number): void {
   if (v === null || typeof v === "boolean") return;
   if (typeof v === "string") {
-    if (!v.isWellFormed()) throw new PayloadError(`Payload refused: lone surrogate in string at ${path}`, path);
+    if (!v.isWellFormed()) {
+      throw new PayloadError(`Payload refused: lone surrogate in string at ${path}`, path);
+    }
     return;
   }
   if (v instanceof JsonNumber) {
     if (!v.isInteger) {
-      throw new PayloadError(`Payload refused: float values are not allowed at ${path}: ${clip(v.text)}`, path);
+      throw new PayloadError(
+        `Payload refused: float values are not allowed at ${path}: ${clip(v.text)}`,
+        path,
+      );
     }
     const n = BigInt(v.text);
     if (n > MAX_SAFE || n < -MAX_SAFE) {
-      throw new PayloadError(`Payload refused: integer ${clip(v.text)} at ${path} is outside ±(2^53−1)`, path);
+      throw new PayloadError(
+        `Payload refused: integer ${clip(v.text)} at ${path} is outside ±(2^53−1)`,
+        path,
+      );
     }
     return;
   }
-  if (depth > 1000) throw new PayloadError(`Payload refused: nesting deeper than 1000 levels at ${path}`, path);
+  if (depth > 1000) {
+    throw new PayloadError(`Payload refused: nesting deeper than 1000 levels at ${path}`, path);
+  }
   if (Array.isArray(v)) {
     v.forEach((x, i) => check(x, `${path}[${i}]`, depth + 1));
     return;
   }
   if (v instanceof Map) {
     for (const [k, x] of v) {
-      const p = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(clip(k))}]`;
-      if (!k.isWellFormed()) throw new PayloadError(`Payload refused: lone surrogate in key at ${p}`, p);
+      const p = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k)
+        ? `${path}.${k}`
+        : `${path}[${JSON.stringify(clip(k))}]`;
+      if (!k.isWellFormed()) {
+        throw new PayloadError(`Payload refused: lone surrogate in key at ${p}`, p);
+      }
       check(x, p, depth + 1);
     }
     return;
   }
-  throw new PayloadError(`Payload refused: unsupported value of type ${describe(v)} at ${path}`, path);
+  throw new PayloadError(
+    `Payload refused: unsupported value of type ${describe(v)} at ${path}`,
+    path,
+  );
 }
 
 function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (v instanceof JsonNumber) return "a number";
-  return typeof v === "object" ? (Object.getPrototypeOf(v)?.constructor?.name ?? "object") : typeof v;
+  return typeof v === "object"
+    ? (Object.getPrototypeOf(v)?.constructor?.name ?? "object")
+    : typeof v;
 }
 
 function clip(text: string): string {

@@ -44,12 +44,18 @@ const encoder = new TextEncoder();
  */
 export function encodeRecordLine(r: RecordFieldsToWrite): Uint8Array {
   const head = encoder.encode(
-    `{"format_version":1,"event_id":${JSON.stringify(r.eventId)},"stream_id":${JSON.stringify(r.streamId)},` +
-      `"seq":${r.seq},"prev_hash":${JSON.stringify(r.prevHash)},"ts_client":${JSON.stringify(r.tsClient)},` +
+    `{"format_version":1,"event_id":${JSON.stringify(r.eventId)},"stream_id":${
+      JSON.stringify(r.streamId)
+    },` +
+      `"seq":${r.seq},"prev_hash":${JSON.stringify(r.prevHash)},"ts_client":${
+        JSON.stringify(r.tsClient)
+      },` +
       `"payload":`,
   );
   const tail = encoder.encode(
-    `,"payload_hash":${JSON.stringify(r.payloadHash)},"hash_alg":"blake3","sig_client":${JSON.stringify(r.sigClient)},` +
+    `,"payload_hash":${JSON.stringify(r.payloadHash)},"hash_alg":"blake3","sig_client":${
+      JSON.stringify(r.sigClient)
+    },` +
       `"key_id":${JSON.stringify(r.keyId)},"public_key":${JSON.stringify(r.publicKey)}}\n`,
   );
   const out = new Uint8Array(head.length + r.payload.length + tail.length);

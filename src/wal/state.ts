@@ -100,7 +100,9 @@ export async function readStreamMeta(dir: string): Promise<StreamMeta | undefine
  * ```
  */
 export async function writeStreamMeta(dir: string, meta: StreamMeta, sync = true): Promise<void> {
-  await writeFileAtomic(dir, META_FILE, encoder.encode(JSON.stringify(meta, null, 2) + "\n"), { sync });
+  await writeFileAtomic(dir, META_FILE, encoder.encode(JSON.stringify(meta, null, 2) + "\n"), {
+    sync,
+  });
 }
 
 /**
@@ -159,8 +161,10 @@ export async function writeChainState(
   updatedAt: string,
   sync = true,
 ): Promise<void> {
-  const text = `{\n  "stream_id": ${JSON.stringify(state.streamId)},\n  "seq": ${state.seq},\n  "prev_hash": ${
-    JSON.stringify(state.prevHash)
-  },\n  "updated_at": ${JSON.stringify(updatedAt)}\n}\n`;
+  const text = `{\n  "stream_id": ${
+    JSON.stringify(state.streamId)
+  },\n  "seq": ${state.seq},\n  "prev_hash": ${JSON.stringify(state.prevHash)},\n  "updated_at": ${
+    JSON.stringify(updatedAt)
+  }\n}\n`;
   await writeFileAtomic(dir, CHAIN_STATE_FILE, encoder.encode(text), { sync });
 }

@@ -52,7 +52,9 @@ export async function readSegmentTail(path: string, maxLineBytes: number): Promi
     if (lastLf === -1) {
       if (start === 0) return { size, completeEnd: 0 }; // only a torn tail
       if (want > 2 * maxLineBytes + 2) {
-        throw new RangeError(`The unterminated end of ${path} is longer than ${maxLineBytes} bytes`);
+        throw new RangeError(
+          `The unterminated end of ${path} is longer than ${maxLineBytes} bytes`,
+        );
       }
       want = Math.min(size, want * 2);
       continue;

@@ -1,7 +1,23 @@
 /**
  * spine: tamper-evident audit logs in the Spine WAL v1 format.
  *
- * Verify a WAL directory offline against a pinned key:
+ * Append events durably and verify the log offline against a pinned key:
+ *
+ * @example
+ * ```ts
+ * import { generateSigningKey, openWal, verifyWal } from "./mod.ts";
+ *
+ * const dir = `${await Deno.makeTempDir()}/audit`;
+ * const key = await generateSigningKey();
+ * const wal = await openWal(dir, { signingKey: key, create: true });
+ * await wal.append({ event_type: "user.login", user: "alice" });
+ * await wal.appendMany([{ event_type: "file.read", file: "a" }, { event_type: "file.read", file: "b" }]);
+ * await wal.close();
+ * const report = await verifyWal(dir, { trustedKeys: [{ publicKey: key.publicKey }] });
+ * console.assert(report.valid && report.events_verified === 3);
+ * ```
+ *
+ * Verify a log written by the upstream Python SDK:
  *
  * @example
  * ```ts
@@ -45,6 +61,39 @@ export {
   SigningKey,
   signingKeyFromSeed,
 } from "./src/crypto/keys.ts";
+
+// Writing
+export {
+  type AppendResult,
+  createWal,
+  type CreateWalOptions,
+  DEFAULT_SEGMENT_MAX_BYTES,
+  openWal,
+  type OpenWalOptions,
+  type Recovery,
+  type SyncPolicy,
+  Wal,
+} from "./src/wal/writer.ts";
+export { PayloadError } from "./src/wal/payload.ts";
+export { loadSigningKey, readKeyFile, writeKeyFile } from "./src/crypto/key_file.ts";
+export { type Redaction, redactRecord } from "./src/wal/redact.ts";
+
+// Checkpoints, proofs, witnesses
+export {
+  checkCheckpoints,
+  createCheckpoint,
+  defaultOrigin,
+  listCheckpointFiles,
+  readCheckpointFile,
+  type StoredCheckpoint,
+} from "./src/checkpoint/log_checkpoint.ts";
+export {
+  type ProofVerdict,
+  proveInclusion,
+  verifyProofBundle,
+} from "./src/checkpoint/proof_bundle.ts";
+export { proveConsistency } from "./src/checkpoint/consistency.ts";
+export { cosignCheckpoint, WitnessRefusal } from "./src/checkpoint/witness.ts";
 
 // Errors of WAL access
 export { WalError } from "./src/wal/errors.ts";

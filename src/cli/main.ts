@@ -7,10 +7,15 @@
 import { TrustFileError } from "../verify/trust.ts";
 import { WalError } from "../wal/errors.ts";
 import { type CliIo, denoIo, EXIT, UsageError } from "./io.ts";
-import { runVerify } from "./verify.ts";
-import { runInit } from "./init.ts";
 import { runAppend } from "./append.ts";
+import { runCheckpoint } from "./checkpoint.ts";
+import { runInit } from "./init.ts";
 import { runKeys } from "./keys.ts";
+import { runProve } from "./prove.ts";
+import { runRedact } from "./redact.ts";
+import { runVerify } from "./verify.ts";
+import { runVerifyProof } from "./verify_proof.ts";
+import { runWitness } from "./witness.ts";
 
 /** Help text of `spine`. */
 export const MAIN_HELP = `Usage: spine <command> [options]
@@ -18,10 +23,15 @@ export const MAIN_HELP = `Usage: spine <command> [options]
 Tamper-evident audit logs in the Spine WAL v1 format.
 
 Commands:
-  init      Create a WAL directory, a signing key and a public trust file
-  append    Append signed, hash-chained events (durable; safe with concurrent writers)
-  keys      Generate, show, export, import, rotate and revoke signing keys
-  verify    Verify a WAL directory offline against pinned keys
+  init          Create a WAL directory, a signing key and a public trust file
+  append        Append signed, hash-chained events (durable; safe with concurrent writers)
+  keys          Generate, show, export, import, rotate and revoke signing keys
+  verify        Verify a WAL directory offline against pinned keys
+  checkpoint    Sign a checkpoint (Merkle tree size and root) of the log
+  prove         Write an inclusion proof of one record, or a consistency proof
+  verify-proof  Check a proof bundle offline, without the log
+  witness       Cosign a log's checkpoints, refusing rollbacks and forks
+  redact        Erase one record's payload, keeping the log verifiable
 
 Run "spine <command> --help" for a command's options.
 
@@ -35,6 +45,11 @@ const COMMANDS: Record<string, Command> = {
   init: runInit,
   append: runAppend,
   keys: runKeys,
+  checkpoint: runCheckpoint,
+  prove: runProve,
+  "verify-proof": runVerifyProof,
+  witness: runWitness,
+  redact: runRedact,
 };
 
 /**

@@ -5,35 +5,10 @@
 
 import assert from "node:assert/strict";
 import { copyToTemp, testdata } from "./_helpers.ts";
+import { spine as spawnSpine, taskFlags, TASKS as tasks } from "./_spine.ts";
 
-const REPO = new URL("../", import.meta.url).pathname;
-const tasks = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`)).tasks as Record<
-  string,
-  string
->;
-
-/** The permission flags of a deno.json task, e.g. ["--no-prompt", "--allow-read"]. */
-function taskFlags(task: string): string[] {
-  return tasks[task].split(/\s+/).filter((w) => w.startsWith("--"));
-}
-
-async function spine(args: string[], task = "spine", entry = "main.ts") {
-  const cwd = await Deno.makeTempDir({ prefix: "spine-cli-" });
-  try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...taskFlags(task), `${REPO}${entry}`, ...args],
-      cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    const d = new TextDecoder();
-    return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
-}
+const spine = (args: string[], task: "spine" | "spine-verify" = "spine") =>
+  spawnSpine(args, { task });
 
 const PY = testdata("corpus", "python-small");
 const PY_KEYS = `${PY}/keys.json`;
@@ -200,7 +175,6 @@ Deno.test("spine-verify, the read-only binary, verifies with --allow-read only",
   const r = await spine(
     ["--wal", PY, "--trust-file", PY_KEYS, "--format", "quiet"],
     "spine-verify",
-    "src/cli/verify_main.ts",
   );
   assert.deepEqual([r.code, r.stderr], [0, ""]);
 });

@@ -17,15 +17,7 @@ import type { CliIo } from "../src/cli/io.ts";
 import { UsageError } from "../src/cli/io.ts";
 import { runProveConsistency } from "../src/cli/prove_consistency.ts";
 import { runWitness, WITNESS_HELP } from "../src/cli/witness.ts";
-
-const REPO = new URL("../", import.meta.url).pathname;
-const tasks = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`)).tasks as Record<
-  string,
-  string
->;
-const mainSource = await Deno.readTextFile(`${REPO}src/cli/main.ts`);
-const WITNESS_REGISTERED = mainSource.includes("runWitness");
-const PROVE_REGISTERED = mainSource.includes("runProve");
+import { spine } from "./_spine.ts";
 
 const ORIGIN = "example.com/cli-witness";
 const logKey = await signingKeyFromSeed(new Uint8Array(32).fill(21));
@@ -325,32 +317,8 @@ Deno.test("runProveConsistency takes --checkpoint over the newest stored one and
   assert.match(help.out(), /^Usage: spine prove --wal DIR --consistency OLD_CHECKPOINT/);
 });
 
-/** The permission flags of a deno.json task, e.g. ["--no-prompt", "--allow-read"]. */
-function taskFlags(task: string): string[] {
-  return tasks[task].split(/\s+/).filter((w) => w.startsWith("--"));
-}
-
-async function spine(args: string[]) {
-  const cwd = await Deno.makeTempDir({ prefix: "spine-cli-" });
-  try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...taskFlags("spine"), `${REPO}main.ts`, ...args],
-      cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    const d = new TextDecoder();
-    return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
-}
-
 Deno.test({
   name: "spine witness cosign and key work as a subprocess, refusing a fork with exit 1",
-  ignore: !WITNESS_REGISTERED,
   fn: async () => {
     await using f = await Fixture.create();
     await f.log(main, "new.txt");
@@ -381,7 +349,6 @@ Deno.test({
 
 Deno.test({
   name: "spine prove --consistency writes a proof as a subprocess and exits 2 for a rewritten log",
-  ignore: !PROVE_REGISTERED,
   fn: async () => {
     await using f = await Fixture.create();
     await f.log(main.slice(0, 4), "old.txt");

@@ -9,65 +9,13 @@ import assert from "node:assert/strict";
 import { parsePublicKey } from "../src/crypto/ed25519.ts";
 import { verifyWal } from "../src/verify/verify_wal.ts";
 import { checkPythonSemantics } from "./_python_semantics.ts";
+import { spine as spawnSpine } from "./_spine.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-/**
- * `Deno.execPath()`, or `deno` when the test runs with `--allow-run=deno` and the executable's
- * real path differs from the `deno` found on PATH (e.g. an npm-installed wrapper).
- */
-export const DENO =
-  (await Deno.permissions.query({ name: "run", command: Deno.execPath() })).state === "granted"
-    ? Deno.execPath()
-    : "deno";
-
-/** Result of one CLI run. */
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs `spine ...args` in `cwd` with the task's exact permissions.
- *
- * @param cwd Working directory.
- * @param args CLI arguments.
- * @param opts Standard input text and extra environment.
- * @returns Exit code and output.
- */
-export async function spine(
+const spine = (
   cwd: string,
   args: string[],
   opts: { stdin?: string; env?: Record<string, string> } = {},
-): Promise<Run> {
-  const cmd = new Deno.Command(DENO, {
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env=SPINE_SIGNING_KEY",
-      MAIN,
-      ...args,
-    ],
-    cwd,
-    stdin: opts.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", ...opts.env },
-    clearEnv: true,
-  });
-  const child = cmd.spawn();
-  if (opts.stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(opts.stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+) => spawnSpine(args, { cwd, ...opts });
 
 async function initWal(): Promise<{ cwd: string; publicKey: string }> {
   const cwd = await Deno.makeTempDir({ prefix: "spine-cli-" });

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { parsePublicKey } from "../crypto/ed25519.ts";
 import type { VerifyReport } from "../verify/report.ts";
 import { parseTrustFile, type TrustedKey } from "../verify/trust.ts";
-import { verifyWal } from "../verify/verify_wal.ts";
+import { type VerifyProgress, verifyWal } from "../verify/verify_wal.ts";
 import { ioReason } from "../wal/errors.ts";
 import { type CliIo, EXIT, UsageError } from "./io.ts";
 
@@ -101,12 +101,20 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     }
     trustedKeys.push(...parseTrustFile(text, path));
   }
-  const report = await verifyWal(values.wal, {
-    trustedKeys,
-    expectedRoot,
-    failFast: values["fail-fast"],
-    strict: values.strict,
-  });
+  // Progress only for a person watching: stderr a terminal, text output, runs over ~2 s.
+  const progress = io.stderrIsTerminal && format === "text" ? new ProgressLine(io) : undefined;
+  let report: VerifyReport;
+  try {
+    report = await verifyWal(values.wal, {
+      trustedKeys,
+      expectedRoot,
+      failFast: values["fail-fast"],
+      strict: values.strict,
+      onProgress: progress && ((p) => progress.update(p)),
+    });
+  } finally {
+    await progress?.clear();
+  }
   const text = format === "json"
     ? JSON.stringify(report, null, 2) + "\n"
     : format === "text"
@@ -121,6 +129,39 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     await io.out(text);
   }
   return report.valid ? EXIT.OK : EXIT.INVALID;
+}
+
+/** A one-line progress display on stderr, shown once a run has lasted 2 s, redrawn 4 times/s. */
+class ProgressLine {
+  #io: CliIo;
+  #start = performance.now();
+  #last = 0;
+  #shown = false;
+
+  constructor(io: CliIo) {
+    this.#io = io;
+  }
+
+  update(p: VerifyProgress): void {
+    const now = performance.now();
+    const elapsed = (now - this.#start) / 1000;
+    if (elapsed < 2 || now - this.#last < 250) return;
+    this.#last = now;
+    this.#shown = true;
+    const rate = p.lines / elapsed;
+    const left = p.bytesDone > 0 ? elapsed * (p.bytesTotal - p.bytesDone) / p.bytesDone : 0;
+    const percent = p.bytesTotal > 0 ? Math.floor(100 * p.bytesDone / p.bytesTotal) : 100;
+    // Fire and forget: a slow terminal must not slow verification down.
+    void this.#io.err(
+      `\r\x1b[Kverifying: ${p.lines.toLocaleString("en-US")} records, ${
+        Math.round(rate).toLocaleString("en-US")
+      } records/s, ${percent}%, ETA ${Math.ceil(left)} s`,
+    );
+  }
+
+  async clear(): Promise<void> {
+    if (this.#shown) await this.#io.err("\r\x1b[K");
+  }
 }
 
 /**

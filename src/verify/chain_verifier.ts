@@ -8,22 +8,12 @@
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
 import type { PublicKey } from "../crypto/ed25519.ts";
 import { verifySignature } from "../crypto/ed25519.ts";
-import { canonicalJson, canonicalJsonNode } from "../format/canonical_json.ts";
-import {
-  blake3Hex,
-  ChainRoot,
-  entryHash,
-  GENESIS_PREV_HASH,
-  HASH_HEX,
-  toHex,
-} from "../format/hashes.ts";
-import { parseJson } from "../format/json_parse.ts";
+import { ChainRoot, GENESIS_PREV_HASH } from "../format/hashes.ts";
 import { isJsonObject, type JsonValue } from "../format/json_value.ts";
-import { timestampToNanos } from "../format/timestamp.ts";
-import { asInteger, payloadString, type RecordFields, recordFields } from "./record_fields.ts";
+import { analyzeLine, type LineAnalysis, show, STEP } from "./_analyze.ts";
+import { asInteger, payloadString } from "./record_fields.ts";
 import type { ErrorType, VerifyError, VerifyReport, VerifyWarning, WarningType } from "./report.ts";
 import { type TrustedKey, TrustState } from "./trust.ts";
 
@@ -56,9 +46,6 @@ export interface VerifyOptions {
   /** Signature checks kept in flight at once (default 1,024). */
   window?: number;
 }
-
-const SIG_HEX = /^[0-9a-f]{128}$/;
-const decoder = new TextDecoder();
 
 interface Ordered<T> {
   order: number;
@@ -269,6 +256,32 @@ export class ChainVerifier {
     };
   }
 
+  /**
+   * Applies a line whose per-line checks already ran elsewhere (the worker pool of `verifyWal`).
+   * Lines must come in log order, interleaved with `add` calls as they occur in the log.
+   *
+   * @param analysis What `analyzeLine` returned for the line.
+   * @param file Segment file name.
+   * @param line 1-based line number.
+   * @param own The signature's verdict under the record's own `public_key`, when already known;
+   *   used only if trust selects that very key (otherwise the signature is checked here).
+   * @returns Resolves when the line is applied (a signature check may still be in flight).
+   */
+  async addAnalyzed(
+    analysis: LineAnalysis,
+    file: string,
+    line: number,
+    own?: boolean,
+  ): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#pendingTorn !== null) {
+      const torn = this.#pendingTorn;
+      this.#pendingTorn = null;
+      await this.#check(torn);
+    }
+    await this.#apply(analysis, this.#ordinal++ * 32, file, line, own);
+  }
+
   async #check(line: RecordLine): Promise<void> {
     const base = this.#ordinal++ * 32;
     const { file } = line;
@@ -289,117 +302,42 @@ export class ChainVerifier {
       this.#warn(base, "blank_line", null, "blank line skipped", file, at);
       return;
     }
-    let doc: JsonValue;
-    let f: RecordFields;
-    try {
-      doc = parseJson(line.bytes);
-      if (!isJsonObject(doc)) throw new SyntaxError("line is not a JSON object");
-      f = recordFields(doc);
-    } catch (e) {
-      this.#error(
-        base,
-        "parse_error",
-        null,
-        `cannot parse record: ${(e as Error).message}`,
-        file,
-        at,
-      );
-      return;
+    await this.#apply(analyzeLine(line.bytes), base, file, at, undefined);
+  }
+
+  /** The sequential checks (steps 6 to 8 and 11), with the per-line findings in step order. */
+  async #apply(
+    a: LineAnalysis,
+    base: number,
+    file: string,
+    at: number,
+    own: boolean | undefined,
+  ): Promise<void> {
+    // Steps 1 to 5 were checked per line.
+    let i = 0;
+    const findings = a.findings;
+    for (; i < findings.length && findings[i].offset < STEP.sequence; i++) {
+      this.#emit(base, a, i, file, at);
     }
-    // Step 2: required fields and their types.
-    const seq = asInteger(f.seq);
-    if (seq === undefined) {
-      this.#error(
-        base,
-        "parse_error",
-        null,
-        f.seq === undefined ? "record has no seq" : "seq is not an unsigned 64-bit integer",
-        file,
-        at,
-      );
-      return;
-    }
-    const missing = [["prev_hash", f.prevHash], ["ts_client", f.ts], ["payload", f.payload], [
-      "payload_hash",
-      f.payloadHash,
-    ]]
-      .filter(([, v]) => v === undefined).map(([n]) => n);
-    if (missing.length > 0) {
-      this.#error(base, "parse_error", seq, `record lacks ${missing.join(", ")}`, file, at);
-      return;
-    }
+    const seq = a.seq;
+    if (seq === null) return;
     this.#events++;
     if (this.#first === null) this.#first = seq;
-    // Step 3: format version and hash algorithm.
-    if (f.formatVersion !== undefined && asInteger(f.formatVersion) !== 1n) {
-      this.#error(
-        base + 1,
-        "unsupported_version",
-        seq,
-        `format_version ${show(f.formatVersion)} is not 1`,
-        file,
-        at,
-      );
-    }
-    const hashAlg = f.hashAlg === undefined ? "blake3" : f.hashAlg;
-    if (hashAlg !== "blake3" && hashAlg !== "sha256") {
-      this.#error(
-        base + 2,
-        "unsupported_hash_alg",
-        seq,
-        `hash_alg ${show(hashAlg)} is neither blake3 nor sha256`,
-        file,
-        at,
-      );
-    }
-    // Step 4: hash formats.
-    const prevHash = typeof f.prevHash === "string" && HASH_HEX.test(f.prevHash)
-      ? f.prevHash
-      : undefined;
-    const storedPayloadHash = typeof f.payloadHash === "string" && HASH_HEX.test(f.payloadHash)
-      ? f.payloadHash
-      : undefined;
-    if (prevHash === undefined) {
-      this.#error(
-        base + 3,
-        "invalid_hash_format",
-        seq,
-        `prev_hash ${show(f.prevHash)} is not 64 lowercase hex characters`,
-        file,
-        at,
-      );
-    }
-    if (storedPayloadHash === undefined) {
-      this.#error(
-        base + 3,
-        "invalid_hash_format",
-        seq,
-        `payload_hash ${show(f.payloadHash)} is not 64 lowercase hex characters`,
-        file,
-        at,
-      );
-    }
-    // Step 5: timestamp.
-    let ts: bigint | undefined;
-    try {
-      ts = typeof f.ts === "string" && f.tsField !== "ts_ns" && f.tsField !== "timestamp_ns"
-        ? timestampToNanos(f.ts)
-        : asInteger(f.ts, -(2n ** 63n), 2n ** 63n - 1n);
-      if (ts === undefined) {
-        throw new RangeError(
-          `${f.tsField} ${show(f.ts)} is neither RFC 3339 text nor integer nanoseconds`,
-        );
-      }
-    } catch (e) {
-      this.#error(base + 4, "invalid_timestamp", seq, (e as Error).message, file, at);
-    }
+    const prevHash = a.prevHash;
     // Step 6: genesis, or sequence and link to the previous record.
     if (this.#prevSeq === null) {
       if (seq !== 1n) {
-        this.#error(base + 5, "invalid_genesis", seq, `log starts at seq ${seq}, not 1`, file, at);
+        this.#error(
+          base + STEP.sequence,
+          "invalid_genesis",
+          seq,
+          `log starts at seq ${seq}, not 1`,
+          file,
+          at,
+        );
       } else if (prevHash !== undefined && prevHash !== GENESIS_PREV_HASH) {
         this.#error(
-          base + 5,
+          base + STEP.sequence,
           "invalid_genesis",
           seq,
           "genesis prev_hash must be 64 zeros",
@@ -412,7 +350,7 @@ export class ChainVerifier {
       if (seq > expected) {
         const last = seq - 1n;
         this.#error(
-          base + 5,
+          base + STEP.sequence,
           "sequence_gap",
           seq,
           `missing sequence ${
@@ -422,10 +360,17 @@ export class ChainVerifier {
           at,
         );
       } else if (seq === this.#prevSeq) {
-        this.#error(base + 5, "duplicate_sequence", seq, `seq ${seq} appears twice`, file, at);
+        this.#error(
+          base + STEP.sequence,
+          "duplicate_sequence",
+          seq,
+          `seq ${seq} appears twice`,
+          file,
+          at,
+        );
       } else if (seq < this.#prevSeq) {
         this.#error(
-          base + 5,
+          base + STEP.sequence,
           "sequence_regression",
           seq,
           `seq ${seq} follows seq ${this.#prevSeq}`,
@@ -435,7 +380,7 @@ export class ChainVerifier {
       }
       if (prevHash !== undefined && this.#prevEntry && prevHash !== this.#prevEntry) {
         this.#error(
-          base + 6,
+          base + STEP.chain,
           "chain_break",
           seq,
           `prev_hash ${prevHash} does not match the previous record's entry hash ${this.#prevEntry}`,
@@ -445,156 +390,80 @@ export class ChainVerifier {
       }
     }
     // Step 7: timestamps never go back in time (compared as instants, not text).
+    const ts = a.ts;
     if (ts !== undefined && this.#prevTs !== null && ts < this.#prevTs) {
       this.#error(
-        base + 7,
+        base + STEP.time,
         "timestamp_regression",
         seq,
-        `${f.tsField} ${show(f.ts)} is earlier than the previous record's`,
+        `${a.tsLabel} is earlier than the previous record's`,
         file,
         at,
       );
     }
     // Step 8: stream identity.
-    if (typeof f.streamId === "string") {
-      if (this.#streamId !== undefined && f.streamId !== this.#streamId) {
+    if (a.streamId !== undefined) {
+      if (this.#streamId !== undefined && a.streamId !== this.#streamId) {
         this.#warn(
-          base + 8,
+          base + STEP.stream,
           "stream_id_changed",
           seq,
-          `stream_id changed from ${this.#streamId} to ${f.streamId}`,
+          `stream_id changed from ${this.#streamId} to ${a.streamId}`,
           file,
           at,
         );
       }
-      this.#streamId = f.streamId;
+      this.#streamId = a.streamId;
     }
-    // Step 9: payload hash.
-    if (storedPayloadHash !== undefined && (hashAlg === "blake3" || hashAlg === "sha256")) {
-      this.#checkPayload(base + 9, f.payload!, storedPayloadHash, hashAlg, seq, file, at);
-    }
-    // Step 10: entry hash; the chain continues from this record's own recomputed entry hash.
-    const entry = prevHash !== undefined && storedPayloadHash !== undefined && ts !== undefined
-      ? entryHash(seq, ts, prevHash, storedPayloadHash)
-      : "";
+    // Step 9 was checked per line.
+    for (; i < findings.length; i++) this.#emit(base, a, i, file, at);
+    // Step 10: the chain continues from this record's own recomputed entry hash.
+    const entry = a.entry;
     if (entry) this.#root.update(entry);
     this.#prevSeq = seq;
     this.#prevEntry = entry;
     if (ts !== undefined) this.#prevTs = ts;
     // Step 11: signature under a trusted key.
-    if (entry) await this.#checkSignature(base + 10, f, seq, entry, file, at);
+    if (entry) await this.#checkSignature(base + STEP.signature, a, seq, entry, file, at, own);
   }
 
-  #checkPayload(
-    order: number,
-    payload: JsonValue,
-    stored: string,
-    hashAlg: "blake3" | "sha256",
-    seq: bigint,
-    file: string,
-    at: number,
-  ): void {
-    const digest = hashAlg === "blake3" ? blake3Hex : (b: Uint8Array) => toHex(sha256(b));
-    let specError: string | undefined;
-    try {
-      const collisions: string[] = [];
-      const bytes = canonicalJson(payload, {
-        onNfcCollision: (path, key) => collisions.push(`${path} key ${JSON.stringify(key)}`),
-      });
-      for (const c of collisions) {
-        this.#warn(
-          order,
-          "nfc_key_collision",
-          seq,
-          `keys equal after NFC at ${c}: the last one is hashed`,
-          file,
-          at,
-        );
-      }
-      if (digest(bytes) === stored) return;
-    } catch (e) {
-      specError = (e as Error).message;
-    }
-    // The Spine v1 form does not match: is this what the upstream Node SDK computed?
-    const node = canonicalJsonNode(payload);
-    if (node.divergences.length > 0 && digest(node.bytes) === stored) {
-      const dropped = node.divergences.filter((d) => d.includes("__proto__"));
-      if (dropped.length > 0) {
-        this.#error(
-          order,
-          "invalid_hash",
-          seq,
-          `payload_hash matches only the Node SDK form, which ignores content: ${
-            dropped.join("; ")
-          }`,
-          file,
-          at,
-        );
-      } else {
-        this.#warn(
-          order,
-          "node_canonicalization",
-          seq,
-          `payload_hash matches the upstream Node SDK's canonical form, not Spine v1's: ${
-            node.divergences.join("; ")
-          }`,
-          file,
-          at,
-        );
-      }
-      return;
-    }
-    this.#error(
-      order,
-      "invalid_hash",
-      seq,
-      specError === undefined
-        ? `payload_hash ${stored} does not match the payload`
-        : `payload cannot be canonicalized: ${specError}`,
-      file,
-      at,
-    );
+  #emit(base: number, a: LineAnalysis, i: number, file: string, at: number): void {
+    const f = a.findings[i];
+    if (f.error) this.#error(base + f.offset, f.type as ErrorType, f.seq, f.details, file, at);
+    else this.#warn(base + f.offset, f.type as WarningType, f.seq, f.details, file, at);
   }
 
   async #checkSignature(
     order: number,
-    f: RecordFields,
+    a: LineAnalysis,
     seq: bigint,
     entry: string,
     file: string,
     at: number,
+    own: boolean | undefined,
   ): Promise<void> {
-    const publicKeyText = typeof f.publicKey === "string" ? f.publicKey : undefined;
-    const keyId = typeof f.keyId === "string" ? f.keyId : undefined;
-    if (f.sigClient === undefined) {
-      this.#error(order, "invalid_signature", seq, "record has no sig_client", file, at);
+    if (a.sigHex === undefined) {
+      this.#error(order, "invalid_signature", seq, a.sigProblem ?? "", file, at);
       return;
     }
-    if (typeof f.sigClient !== "string" || !SIG_HEX.test(f.sigClient)) {
-      this.#error(
-        order,
-        "invalid_signature",
-        seq,
-        "sig_client is not 128 lowercase hex characters",
-        file,
-        at,
-      );
-      return;
-    }
-    const signer = this.#trust.signerFor(seq, publicKeyText, keyId);
+    const signer = this.#trust.signerFor(seq, a.publicKeyText, a.keyId);
     if (!signer.ok) {
       this.#error(order, signer.type, seq, signer.details, file, at);
       return;
     }
-    const check = this.#verify(signer.key, entry, f.sigClient, order, seq, file, at);
-    const type = payloadString(f.payload, "type");
-    if (type === "key_rotation" || type === "key_revocation") {
+    let check: Promise<boolean> | boolean;
+    if (own !== undefined && this.#isOwnKey(a, signer.key)) {
+      // Verified off-thread under the record's own key, which is the one trust selected.
+      check = this.#verdict(own, order, seq, file, at);
+    } else check = this.#verify(signer.key, entry, a.sigHex, order, seq, file, at);
+    if (a.trustType !== undefined) {
       // Trust changes apply before any later record is judged.
       if (await check) {
-        this.#applyTrustRecord(type, f.payload!, signer.key, order + 1, seq, file, at);
+        this.#applyTrustRecord(a.trustType, a.payload!, signer.key, order + 1, seq, file, at);
       }
       return;
     }
+    if (typeof check === "boolean") return;
     this.#inflight.push(check.then(() => {}));
     if (this.#inflight.length >= this.#window) {
       const batch = this.#inflight;
@@ -613,15 +482,27 @@ export class ChainVerifier {
     at: number,
   ): Promise<boolean> {
     const ok = await verifySignature(key, asciiBytes(entry), hexBytes(sigHex));
+    return this.#verdict(ok, order, seq, file, at);
+  }
+
+  #isOwnKey(a: LineAnalysis, key: PublicKey): boolean {
+    if (a.publicKeyText === undefined) return false;
+    const own = this.#trust.parseRecordKey(a.publicKeyText);
+    return !(own instanceof Error) && own.hex === key.hex;
+  }
+
+  #verdict(ok: boolean, order: number, seq: bigint, file: string, at: number): boolean {
     if (ok) this.#signatures++;
-    else {this.#error(
+    else {
+      this.#error(
         order,
         "invalid_signature",
         seq,
         "sig_client does not verify over the recomputed entry hash",
         file,
         at,
-      );}
+      );
+    }
     return ok;
   }
 
@@ -724,15 +605,6 @@ function sortFindings<T>(list: Ordered<T>[]): T[] {
 function isBlank(bytes: Uint8Array): boolean {
   for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
   return true;
-}
-
-function show(v: JsonValue | undefined): string {
-  if (v === undefined) return "(missing)";
-  if (typeof v === "string") return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
-  if (v !== null && typeof v === "object" && "text" in v) return v.text;
-  return decoder.decode(
-    new TextEncoder().encode(JSON.stringify(v instanceof Map ? "(object)" : v)),
-  );
 }
 
 function asciiBytes(s: string): Uint8Array {

@@ -8,17 +8,52 @@
 import { parseJson } from "../format/json_parse.ts";
 import { isJsonObject } from "../format/json_value.ts";
 import { ioReason, WalError } from "../wal/errors.ts";
-import { DEFAULT_MAX_LINE_BYTES, readLines } from "../wal/line_reader.ts";
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  type Line,
+  readLineBlocks,
+  readLines,
+} from "../wal/line_reader.ts";
 import { listSegments } from "../wal/segments.ts";
+import type { LineAnalysis } from "./_analyze.ts";
+import { type BlockResult, KIND } from "./_block_protocol.ts";
+import { AnalyzePool } from "./_pool.ts";
 import { ChainVerifier, type VerifyOptions } from "./chain_verifier.ts";
 import { asInteger } from "./record_fields.ts";
 import type { VerifyReport } from "./report.ts";
+
+/** How far a verification has come, for progress displays. */
+export interface VerifyProgress {
+  /** Bytes of segment files checked so far. */
+  bytesDone: number;
+  /** Total bytes of the segment files to check. */
+  bytesTotal: number;
+  /** Lines checked so far. */
+  lines: number;
+}
 
 /** Options of a directory verification. */
 export interface VerifyWalOptions extends VerifyOptions {
   /** Cap on one line's size in bytes (default 4 MiB). */
   maxLineBytes?: number;
+  /**
+   * Worker threads for the per-line checks (parsing, hashing, and the signature under the
+   * record's own key); 0 checks everything on this thread. Default 0: measured on 2 cores with
+   * 1M records, 2 workers verified 14.6k events/s at a peak RSS of 281 MB (each worker's V8 heap
+   * settles near 65 MB), this thread alone 11.9k events/s at 142 MB, flat from 100k records
+   * (WebCrypto runs the Ed25519 checks off-thread either way). Reports are identical either way.
+   */
+  workers?: number;
+  /** Called now and then (about every 64 KiB of log) with how far the verification has come. */
+  onProgress?: (progress: VerifyProgress) => void;
 }
+
+/**
+ * Bytes handed to a worker at once (about 80 records). Small blocks, one in flight per worker,
+ * keep each worker's heap small: measured on 2 cores, 64 KiB blocks ran as fast as 1 MiB ones
+ * with 150 MB instead of 400 MB peak RSS.
+ */
+const BLOCK_BYTES = 64 * 1024;
 
 /**
  * Verifies the Spine v1 log in a directory.
@@ -56,31 +91,195 @@ export async function verifyWal(
   }
   const verifier = new ChainVerifier(options);
   const ordered = await orderBySequence(dir, names, verifier);
+  const sizes = new Map<string, number>();
   for (const name of ordered) {
-    let file: Deno.FsFile;
     try {
-      file = await Deno.open(`${dir}/${name}`, { read: true });
-    } catch (e) {
-      throw new WalError(`Cannot open segment ${dir}/${name}: ${ioReason(e)}`, { cause: e });
-    }
-    try {
-      for await (
-        const line of readLines(file.readable, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)
-      ) {
-        await verifier.add({ ...line, file: name });
-        if (verifier.stopped) break;
-      }
+      sizes.set(name, (await Deno.stat(`${dir}/${name}`)).size);
     } catch (e) {
       throw new WalError(`Cannot read segment ${dir}/${name}: ${ioReason(e)}`, { cause: e });
-    } finally {
-      try {
-        file.close();
-      } catch { /* already closed by the stream */ }
     }
-    if (verifier.stopped) break;
+  }
+  const bytesTotal = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const workers = options.workers ?? 0;
+  const run: Run = { dir, verifier, options, sizes, bytesTotal, bytesDone: 0, lines: 0 };
+  if (workers > 0) {
+    const pool = new AnalyzePool(workers);
+    try {
+      for (const name of ordered) {
+        await readSegment(run, name, (file) => checkInPool(run, pool, workers, name, file));
+        if (verifier.stopped) break;
+      }
+    } finally {
+      pool.close();
+    }
+  } else {
+    for (const name of ordered) {
+      await readSegment(run, name, (file) => checkInProcess(run, name, file));
+      if (verifier.stopped) break;
+    }
   }
   if (!verifier.stopped) await crossCheckChainState(dir, verifier);
   return await verifier.finish(ordered);
+}
+
+interface Run {
+  dir: string;
+  verifier: ChainVerifier;
+  options: VerifyWalOptions;
+  sizes: Map<string, number>;
+  bytesTotal: number;
+  /** Bytes of the segments finished before the current one. */
+  bytesDone: number;
+  lines: number;
+}
+
+async function readSegment(
+  run: Run,
+  name: string,
+  check: (file: Deno.FsFile) => Promise<void>,
+): Promise<void> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(`${run.dir}/${name}`, { read: true });
+  } catch (e) {
+    throw new WalError(`Cannot open segment ${run.dir}/${name}: ${ioReason(e)}`, { cause: e });
+  }
+  try {
+    await check(file);
+    run.bytesDone += run.sizes.get(name) ?? 0;
+  } catch (e) {
+    if (e instanceof WalError) throw e;
+    throw new WalError(`Cannot read segment ${run.dir}/${name}: ${ioReason(e)}`, { cause: e });
+  } finally {
+    try {
+      file.close();
+    } catch { /* already closed by the stream */ }
+  }
+}
+
+function progress(run: Run, fileOffset: number): void {
+  run.options.onProgress?.({
+    bytesDone: Math.min(run.bytesTotal, run.bytesDone + fileOffset),
+    bytesTotal: run.bytesTotal,
+    lines: run.lines,
+  });
+}
+
+/** Every check on this thread, line by line. */
+async function checkInProcess(run: Run, name: string, file: Deno.FsFile): Promise<void> {
+  const { verifier } = run;
+  let next = BLOCK_BYTES;
+  for await (
+    const line of readLines(file.readable, run.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)
+  ) {
+    await verifier.add({ ...line, file: name });
+    run.lines++;
+    if (verifier.stopped) break;
+    if (line.offset >= next) {
+      next = line.offset + BLOCK_BYTES;
+      progress(run, line.offset);
+    }
+  }
+}
+
+type Pending =
+  | { kind: "block"; result: Promise<BlockResult>; firstLine: number; end: number }
+  | { kind: "line"; line: Line; end: number };
+
+/**
+ * Per-line checks in the worker pool, a bounded number of blocks in flight; the sequential
+ * checks here, in log order. Lines the workers did not find clean are checked here in full.
+ */
+async function checkInPool(
+  run: Run,
+  pool: AnalyzePool,
+  inFlight: number,
+  name: string,
+  file: Deno.FsFile,
+): Promise<void> {
+  const maxLineBytes = run.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const queue: Pending[] = [];
+  for await (const item of readLineBlocks(file, BLOCK_BYTES, maxLineBytes)) {
+    if (item.kind === "block") {
+      const b = item.bytes;
+      queue.push({
+        kind: "block",
+        result: pool.analyze(b.buffer, b.byteOffset, b.length, maxLineBytes),
+        firstLine: item.firstLine,
+        end: item.end,
+      });
+    } else queue.push(item);
+    while (queue.length >= inFlight && !run.verifier.stopped) {
+      await applyPending(run, name, queue.shift()!, maxLineBytes);
+    }
+    if (run.verifier.stopped) return;
+  }
+  while (queue.length > 0 && !run.verifier.stopped) {
+    await applyPending(run, name, queue.shift()!, maxLineBytes);
+  }
+}
+
+const NO_FINDINGS: LineAnalysis["findings"] = [];
+
+async function applyPending(
+  run: Run,
+  name: string,
+  item: Pending,
+  maxLineBytes: number,
+): Promise<void> {
+  const { verifier } = run;
+  if (item.kind === "line") {
+    await verifier.add({ ...item.line, file: name });
+    run.lines++;
+    progress(run, item.end);
+    return;
+  }
+  const r = await item.result;
+  const bytes = new Uint8Array(r.buffer, r.offset, r.length);
+  const count = r.kind.length;
+  for (let i = 0; i < count && !verifier.stopped; i++) {
+    const line = item.firstLine + i;
+    if (r.kind[i] === KIND.record) {
+      const analysis: LineAnalysis = {
+        findings: NO_FINDINGS,
+        seq: BigInt(r.seq[i]),
+        prevHash: r.prevHash[i],
+        ts: r.ts[i],
+        tsLabel: r.tsLabel[i],
+        streamId: r.streamId[i],
+        entry: r.entry[i],
+        publicKeyText: r.publicKey[i],
+        keyId: r.keyId[i],
+        sigHex: r.sig[i],
+      };
+      await verifier.addAnalyzed(
+        analysis,
+        name,
+        line,
+        r.sigOk[i] === 0 ? undefined : r.sigOk[i] === 1,
+      );
+    } else {
+      const length = r.starts[i + 1] - r.starts[i] - 1;
+      await verifier.add(
+        length > maxLineBytes
+          ? {
+            bytes: new Uint8Array(0),
+            file: name,
+            line,
+            terminated: true,
+            oversizedLength: length,
+          }
+          : {
+            bytes: bytes.subarray(r.starts[i], r.starts[i] + length),
+            file: name,
+            line,
+            terminated: true,
+          },
+      );
+    }
+  }
+  run.lines += count;
+  progress(run, item.end);
 }
 
 /**

@@ -5,11 +5,10 @@
  */
 
 import { parseArgs } from "node:util";
-import { parsePublicKey } from "../crypto/ed25519.ts";
+import { parseWitnessKey } from "../checkpoint/quorum.ts";
 import type { VerifyReport } from "../verify/report.ts";
-import { parseTrustFile, type TrustedKey } from "../verify/trust.ts";
 import { type VerifyProgress, verifyWal } from "../verify/verify_wal.ts";
-import { ioReason } from "../wal/errors.ts";
+import { collectTrustedKeys } from "./_trust_args.ts";
 import { type CliIo, EXIT, UsageError } from "./io.ts";
 
 /** Help text of `spine verify`. */
@@ -23,6 +22,11 @@ Options:
   --trust-key KEY        Pin an Ed25519 public key (64 hex or base64); repeatable
   --trust-file FILE      Pin the keys of a trust file (spine init writes one)
   --expected-root HEX    Expected chain root (upstream spine-cli style); mismatch fails
+  --checkpoint FILE      Also check this signed checkpoint (an anchor kept outside the log);
+                         repeatable. Checkpoints in DIR/checkpoints/ are always checked.
+  --witness-key VKEY     Pin a witness key (printed by "spine witness key"); repeatable
+  --witness-quorum N     Require N cosignatures by pinned witnesses on every checkpoint
+                         (default: 1 when a --witness-key is given)
   --format FMT           text (default), json or quiet
   --output FILE          Write the report to FILE instead of standard output
   --fail-fast            Stop at the first error
@@ -59,6 +63,9 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
       "trust-key": { type: "string", multiple: true },
       "trust-file": { type: "string", multiple: true },
       "expected-root": { type: "string" },
+      checkpoint: { type: "string", multiple: true },
+      "witness-key": { type: "string", multiple: true },
+      "witness-quorum": { type: "string" },
       format: { type: "string", default: "text" },
       output: { type: "string" },
       "fail-fast": { type: "boolean", default: false },
@@ -82,24 +89,29 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   if (expectedRoot !== undefined && !/^[0-9a-fA-F]{64}$/.test(expectedRoot)) {
     throw new UsageError("--expected-root must be 64 hex characters");
   }
-  const trustedKeys: TrustedKey[] = [];
-  for (const k of values["trust-key"] ?? []) {
+  const trustedKeys = await collectTrustedKeys(values["trust-key"], values["trust-file"]);
+  const witnessKeys = (values["witness-key"] ?? []).map((k) => {
     try {
-      trustedKeys.push({ publicKey: parsePublicKey(k) });
+      return parseWitnessKey(k);
     } catch (e) {
       throw new UsageError(
-        `--trust-key ${JSON.stringify(k.slice(0, 88))} is not usable: ${(e as Error).message}`,
+        `--witness-key ${JSON.stringify(k.slice(0, 120))} is not usable: ${(e as Error).message}`,
       );
     }
+  });
+  const quorumText = values["witness-quorum"];
+  if (quorumText !== undefined && !/^(0|[1-9][0-9]{0,3})$/.test(quorumText)) {
+    throw new UsageError("--witness-quorum must be a whole number");
   }
-  for (const path of values["trust-file"] ?? []) {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      throw new UsageError(`Cannot read trust file ${path}: ${ioReason(e)}`);
-    }
-    trustedKeys.push(...parseTrustFile(text, path));
+  const witnessQuorum = quorumText !== undefined
+    ? Number(quorumText)
+    : witnessKeys.length > 0
+    ? 1
+    : 0;
+  if (witnessQuorum > witnessKeys.length) {
+    throw new UsageError(
+      `--witness-quorum ${witnessQuorum} needs at least that many --witness-key`,
+    );
   }
   // Progress only for a person watching: stderr a terminal, text output, runs over ~2 s.
   const progress = io.stderrIsTerminal && format === "text" ? new ProgressLine(io) : undefined;
@@ -110,6 +122,9 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
       expectedRoot,
       failFast: values["fail-fast"],
       strict: values.strict,
+      checkpoints: values.checkpoint,
+      witnessKeys,
+      witnessQuorum,
       onProgress: progress && ((p) => progress.update(p)),
     });
   } finally {

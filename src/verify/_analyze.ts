@@ -13,6 +13,7 @@ import { parseJson } from "../format/json_parse.ts";
 import { isJsonObject, type JsonValue } from "../format/json_value.ts";
 import { timestampToNanos } from "../format/timestamp.ts";
 import { scanCanonicalRecord } from "./_fast_record.ts";
+import { parseRedactionMarker, type RedactionMarker } from "../format/redaction.ts";
 import { asInteger, payloadString, type RecordFields, recordFields } from "./record_fields.ts";
 import type { ErrorType, WarningType } from "./report.ts";
 
@@ -52,6 +53,8 @@ export interface LineAnalysis {
   /** A trust record's type and payload, applied once its signature verifies. */
   trustType?: "key_rotation" | "key_revocation";
   payload?: JsonValue;
+  /** A payload replaced by a redaction marker, checked at the end against trusted keys. */
+  redaction?: { marker: RedactionMarker; payloadHash: string };
 }
 
 /** Offsets of each step within a record (findings sort by record, then by this). */
@@ -216,7 +219,8 @@ export function analyzeLineStrict(bytes: Uint8Array): LineAnalysis {
   if (typeof f.streamId === "string") out.streamId = f.streamId;
   // Step 9: payload hash.
   if (storedPayloadHash !== undefined && (hashAlg === "blake3" || hashAlg === "sha256")) {
-    checkPayload(findings, f.payload!, storedPayloadHash, hashAlg, seq);
+    const marker = checkPayload(findings, f.payload!, storedPayloadHash, hashAlg, seq);
+    if (marker !== undefined) out.redaction = { marker, payloadHash: storedPayloadHash };
   }
   // Step 10: entry hash; the chain continues from this record's own recomputed entry hash.
   out.entry = prevHash !== undefined && storedPayloadHash !== undefined && ts !== undefined
@@ -237,13 +241,14 @@ export function analyzeLineStrict(bytes: Uint8Array): LineAnalysis {
   return out;
 }
 
+/** Step 9; returns the redaction marker a mismatching payload was replaced by, if any. */
 function checkPayload(
   findings: LineFinding[],
   payload: JsonValue,
   stored: string,
   hashAlg: "blake3" | "sha256",
   seq: bigint,
-): void {
+): RedactionMarker | undefined {
   const at = STEP.payload;
   const digest = hashAlg === "blake3" ? blake3Hex : (b: Uint8Array) => toHex(sha256(b));
   let specError: string | undefined;
@@ -261,10 +266,13 @@ function checkPayload(
         details: `keys equal after NFC at ${c}: the last one is hashed`,
       });
     }
-    if (digest(bytes) === stored) return;
+    if (digest(bytes) === stored) return undefined;
   } catch (e) {
     specError = (e as Error).message;
   }
+  // A redaction keeps payload_hash and replaces the payload: judged at the end of the log.
+  const marker = parseRedactionMarker(payload);
+  if (marker !== undefined) return marker;
   // The Spine v1 form does not match: is this what the upstream Node SDK computed?
   const node = canonicalJsonNode(payload);
   if (node.divergences.length > 0 && digest(node.bytes) === stored) {
@@ -290,7 +298,7 @@ function checkPayload(
         }`,
       });
     }
-    return;
+    return undefined;
   }
   findings.push({
     offset: at,
@@ -301,6 +309,7 @@ function checkPayload(
       ? `payload_hash ${stored} does not match the payload`
       : `payload cannot be canonicalized: ${specError}`,
   });
+  return undefined;
 }
 
 /**

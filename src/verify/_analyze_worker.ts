@@ -75,7 +75,8 @@ async function analyzeBlock(req: BlockRequest): Promise<BlockResult> {
     const a = analyzeLine(line);
     if (
       a.findings.length > 0 || a.seq === null || a.seq > MAX_SAFE ||
-      a.trustType !== undefined || a.sigHex === undefined || a.prevHash === undefined ||
+      a.trustType !== undefined || a.redaction !== undefined || a.sigHex === undefined ||
+      a.prevHash === undefined ||
       a.ts === undefined || !a.entry
     ) continue;
     kind[i] = KIND.record;

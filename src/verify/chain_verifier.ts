@@ -9,6 +9,7 @@
  */
 
 import type { PublicKey } from "../crypto/ed25519.ts";
+import { checkRedactions, type PendingRedaction } from "./redactions.ts";
 import { verifySignature } from "../crypto/ed25519.ts";
 import { ChainRoot, GENESIS_PREV_HASH } from "../format/hashes.ts";
 import { isJsonObject, type JsonValue } from "../format/json_value.ts";
@@ -82,6 +83,7 @@ export class ChainVerifier {
   #streamId: string | undefined;
   #pendingTorn: RecordLine | null = null;
   #inflight: Promise<void>[] = [];
+  #redactions: PendingRedaction[] = [];
   #window: number;
   #stopped = false;
 
@@ -97,6 +99,16 @@ export class ChainVerifier {
   /** True once `failFast` saw an error: the caller may stop reading. */
   get stopped(): boolean {
     return this.#stopped;
+  }
+
+  /**
+   * Keys trusted at this point of the log and never revoked (pinned, rotated in): the keys that
+   * may sign what is made after the records, such as checkpoints.
+   *
+   * @returns The keys.
+   */
+  trustedKeys(): PublicKey[] {
+    return this.#trust.unrevokedKeys();
   }
 
   /** Whether keys were pinned. */
@@ -200,6 +212,13 @@ export class ChainVerifier {
     }
     await Promise.all(this.#inflight);
     this.#inflight = [];
+    // Step 9, end: a redaction stands only if a key trusted at the end of the log signed it.
+    for (const r of await checkRedactions(this.#redactions, this.#trust.unrevokedKeys())) {
+      const { order, seq, file, line } = r.pending;
+      if (r.accepted) this.#warn(order, "redacted", seq, r.details, file, line);
+      else this.#error(order, "invalid_hash", seq, r.details, file, line);
+    }
+    this.#redactions = [];
     if (this.#events === 0) {
       this.#warn(Number.MAX_SAFE_INTEGER, "empty_log", null, "the log holds no record", null, null);
     }
@@ -415,10 +434,20 @@ export class ChainVerifier {
       }
       this.#streamId = a.streamId;
     }
-    // Step 9 was checked per line.
+    // Step 9 was checked per line; a redaction marker waits for the end of the log.
     for (; i < findings.length; i++) this.#emit(base, a, i, file, at);
-    // Step 10: the chain continues from this record's own recomputed entry hash.
     const entry = a.entry;
+    if (a.redaction !== undefined) {
+      this.#redactions.push({
+        ...a.redaction,
+        seq,
+        entryHash: entry,
+        file,
+        line: at,
+        order: base + STEP.payload,
+      });
+    }
+    // Step 10: the chain continues from this record's own recomputed entry hash.
     if (entry) this.#root.update(entry);
     this.#prevSeq = seq;
     this.#prevEntry = entry;

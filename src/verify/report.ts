@@ -25,7 +25,8 @@ export type ErrorType =
   | "invalid_timestamp"
   | "truncated"
   | "checkpoint_mismatch"
-  | "invalid_checkpoint";
+  | "invalid_checkpoint"
+  | "insufficient_cosignatures";
 
 /** Conditions worth reporting that do not by themselves prove tampering. */
 export type WarningType =

@@ -17,6 +17,15 @@ import {
 import { listSegments } from "../wal/segments.ts";
 import type { LineAnalysis } from "./_analyze.ts";
 import { type BlockResult, KIND } from "./_block_protocol.ts";
+import {
+  checkCheckpoints,
+  type CheckpointFinding,
+  listCheckpointFiles,
+  readCheckpointFile,
+  type StoredCheckpoint,
+} from "../checkpoint/log_checkpoint.ts";
+import type { VerifierKey } from "../checkpoint/note.ts";
+import { countCosignatures } from "../checkpoint/quorum.ts";
 import { AnalyzePool } from "./_pool.ts";
 import { ChainVerifier, type VerifyOptions } from "./chain_verifier.ts";
 import { asInteger } from "./record_fields.ts";
@@ -46,6 +55,15 @@ export interface VerifyWalOptions extends VerifyOptions {
   workers?: number;
   /** Called now and then (about every 64 KiB of log) with how far the verification has come. */
   onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Checkpoint note files to check besides those stored in `DIR/checkpoints/` (external anchors,
+   * e.g. a checkpoint published in a ticket).
+   */
+  checkpoints?: string[];
+  /** Witness keys (C2SP vkeys of type 0x04) whose cosignatures count towards the quorum. */
+  witnessKeys?: VerifierKey[];
+  /** Cosignatures by distinct witness keys every checkpoint must carry (default 0). */
+  witnessQuorum?: number;
 }
 
 /**
@@ -118,7 +136,10 @@ export async function verifyWal(
       if (verifier.stopped) break;
     }
   }
-  if (!verifier.stopped) await crossCheckChainState(dir, verifier);
+  if (!verifier.stopped) {
+    await crossCheckChainState(dir, verifier);
+    await checkLogCheckpoints(dir, verifier, options);
+  }
   return await verifier.finish(ordered);
 }
 
@@ -330,6 +351,57 @@ async function firstSequence(path: string): Promise<bigint | undefined> {
 }
 
 /** `chain_state.json` is a cache; when it disagrees with the log, say so (it may reveal a cut tail). */
+/**
+ * Steps 16 to 19 (`spec/checkpoint.md`, "Checkpoints of a WAL"): every stored and given
+ * checkpoint is signed by a key trusted at the end of the log, commits to no more records than
+ * the log holds, has the root of the log's first N lines, and carries the witness quorum.
+ */
+async function checkLogCheckpoints(
+  dir: string,
+  verifier: ChainVerifier,
+  options: VerifyWalOptions,
+): Promise<void> {
+  const files = [...await listCheckpointFiles(dir), ...(options.checkpoints ?? [])];
+  const quorum = options.witnessQuorum ?? 0;
+  if (files.length === 0) {
+    if (quorum > 0) {
+      verifier.addError(
+        "insufficient_cosignatures",
+        `a witness quorum of ${quorum} was required but the log has no checkpoint`,
+      );
+    }
+    return;
+  }
+  const checkpoints: (StoredCheckpoint | CheckpointFinding)[] = [];
+  for (const file of files) {
+    try {
+      checkpoints.push(await readCheckpointFile(file));
+    } catch (e) {
+      if (e instanceof WalError && options.checkpoints?.includes(file)) throw e;
+      checkpoints.push({
+        type: "invalid_checkpoint",
+        file,
+        details: `cannot use checkpoint: ${(e as Error).message}`,
+      });
+    }
+  }
+  const { findings, verified } = await checkCheckpoints(dir, checkpoints, verifier.trustedKeys());
+  for (const f of findings) verifier.addError(f.type, f.details, { file: f.file });
+  if (quorum <= 0) return;
+  for (const cp of verified) {
+    const { valid, names } = await countCosignatures(cp.note, options.witnessKeys ?? []);
+    if (valid < quorum) {
+      verifier.addError(
+        "insufficient_cosignatures",
+        `checkpoint of size ${cp.checkpoint.size} carries ${valid} valid cosignature(s) from pinned witnesses${
+          names.length > 0 ? ` (${names.join(", ")})` : ""
+        }, ${quorum} required`,
+        { file: cp.file },
+      );
+    }
+  }
+}
+
 async function crossCheckChainState(dir: string, verifier: ChainVerifier): Promise<void> {
   let text: string;
   try {

@@ -71,6 +71,43 @@ for (const field of ["event_id", "stream_id", "key_id"]) {
   });
 }
 
+Deno.test("editing any non-payload field of any checkpointed record makes the checkpoint fail", async () => {
+  const { dir, key } = await makeLog(6);
+  await createCheckpoint(dir, key, "example.com/audit");
+  const { path, lines } = await segmentLines(dir);
+  const original = lines.map((l) => l + "\n").join("");
+  let cases = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const rec = JSON.parse(lines[i]);
+    for (const field of Object.keys(rec).filter((f) => f !== "payload")) {
+      const value = JSON.stringify(rec[field]);
+      // Change one character of the value's text, keeping it valid JSON of the same type.
+      const edited = typeof rec[field] === "number"
+        ? String(rec[field] + 1)
+        : JSON.stringify(flip(rec[field]));
+      const copy = [...lines];
+      copy[i] = lines[i].replace(`"${field}":${value}`, `"${field}":${edited}`);
+      assert.notEqual(copy[i], lines[i]);
+      await Deno.writeTextFile(path, copy.map((l) => l + "\n").join(""));
+      const { findings } = await check(dir, key);
+      assert.deepEqual(
+        findings.map((f) => f.type),
+        ["checkpoint_mismatch"],
+        `${field} of line ${i + 1}`,
+      );
+      cases++;
+    }
+  }
+  await Deno.writeTextFile(path, original);
+  assert.deepEqual((await check(dir, key)).findings, []);
+  assert.equal(cases, 6 * 11);
+});
+
+function flip(s: string): string {
+  const last = s.at(-1)!;
+  return s.slice(0, -1) + (last === "0" ? "1" : last === "a" ? "b" : last === "Z" ? "Y" : "0");
+}
+
 Deno.test("a checkpoint signed by an unpinned key is an invalid_checkpoint", async () => {
   const { dir, key } = await makeLog(5);
   await createCheckpoint(dir, await generateSigningKey(), "example.com/audit");

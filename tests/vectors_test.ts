@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { parsePublicKey } from "../src/crypto/ed25519.ts";
 import { canonicalJson } from "../src/format/canonical_json.ts";
-import { blake3Hex } from "../src/format/hashes.ts";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { lineLeafHash } from "../src/checkpoint/leaf.ts";
+import { blake3Hex, toHex } from "../src/format/hashes.ts";
 import { parseJsonText } from "../src/format/json_parse.ts";
 import { verifyWal } from "../src/verify/verify_wal.ts";
 import { findingKeys } from "./_helpers.ts";
@@ -51,5 +53,18 @@ for (const name of await names("canonical")) {
       assert.equal(new TextDecoder().decode(bytes), v.expected.canonical);
       assert.equal(blake3Hex(bytes), v.expected.payload_hash_blake3);
     }
+  });
+}
+
+for (const name of await names("leaf")) {
+  const v = JSON.parse(await Deno.readTextFile(`${VECTORS}leaf/${name}`));
+  Deno.test(`leaf vector ${name}: ${v.description}`, () => {
+    const enc = new TextEncoder();
+    assert.equal(toHex(lineLeafHash(enc.encode(v.line))), v.expected.leaf_hash);
+    // The leaf hash is SHA-256(0x00 || leaf data), with the data the vector states.
+    assert.equal(
+      toHex(sha256(new Uint8Array([0, ...enc.encode(v.expected.leaf_data)]))),
+      v.expected.leaf_hash,
+    );
   });
 }

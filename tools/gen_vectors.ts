@@ -12,6 +12,7 @@
  */
 
 import { sha256 } from "@noble/hashes/sha2.js";
+import { lineLeafHash } from "../src/checkpoint/leaf.ts";
 import { type SigningKey, signingKeyFromSeed } from "../src/crypto/keys.ts";
 import { canonicalJson } from "../src/format/canonical_json.ts";
 import { blake3Hex, entryHash, GENESIS_PREV_HASH, toHex } from "../src/format/hashes.ts";
@@ -525,6 +526,30 @@ const canonicalCases: Record<string, [string, string, string | null]> = {
   ],
 };
 
+/** Name → [description, line, expected leaf data written by hand (UTF-8 text)]. */
+const leafCases: Record<string, [string, string, string]> = {
+  "record-fields-sorted-payload-removed": [
+    "a record: every member but payload and receipt, in canonical JSON, after the context line",
+    '{"seq":1,"prev_hash":"00","payload":{"a":1},"event_id":"evt_1","receipt":null}',
+    'spine.record/v1\n{"event_id":"evt_1","prev_hash":"00","seq":1}',
+  ],
+  "record-python-spacing": [
+    "Python's spacing and escapes do not change the leaf",
+    '{"seq": 1, "event_id": "evt_\\u00e9", "payload": {"x": 2}}',
+    'spine.record/v1\n{"event_id":"evt_\u00e9","seq":1}',
+  ],
+  "record-alias-kept": [
+    "aliases are bound under the name the line uses",
+    '{"sequence":7,"payload":{}}',
+    'spine.record/v1\n{"sequence":7}',
+  ],
+  "non-record-line": [
+    "a line that is not a JSON object is bound byte for byte",
+    "not json at all",
+    "spine.line/v1\nnot json at all",
+  ],
+};
+
 async function main(): Promise<void> {
   await Deno.remove(`${OUT}verify`, { recursive: true }).catch(() => {});
   await Deno.remove(`${OUT}canonical`, { recursive: true }).catch(() => {});
@@ -567,10 +592,23 @@ async function main(): Promise<void> {
     const v: CanonicalVector = { description, input, expected };
     await Deno.writeTextFile(`${OUT}canonical/${name}.json`, JSON.stringify(v, null, 2) + "\n");
   }
+  await Deno.remove(`${OUT}leaf`, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${OUT}leaf`, { recursive: true });
+  for (const [name, [description, line, data]] of Object.entries(leafCases)) {
+    const dataBytes = encoder.encode(data);
+    const expected = toHex(sha256(new Uint8Array([0, ...dataBytes])));
+    // Written by hand above; refuse to write a vector our implementation disagrees with.
+    const ours = toHex(lineLeafHash(encoder.encode(line)));
+    if (ours !== expected) {
+      throw new Error(`leaf vector ${name}: implementation gives ${ours}, expected ${expected}`);
+    }
+    const v = { description, line, expected: { leaf_data: data, leaf_hash: expected } };
+    await Deno.writeTextFile(`${OUT}leaf/${name}.json`, JSON.stringify(v, null, 2) + "\n");
+  }
   console.log(
-    `wrote ${Object.keys(verifyCases).length} verify and ${
+    `wrote ${Object.keys(verifyCases).length} verify, ${
       Object.keys(canonicalCases).length
-    } canonical vectors`,
+    } canonical and ${Object.keys(leafCases).length} leaf vectors`,
   );
 }
 

@@ -40,7 +40,7 @@ async function copyDir(src: string, dst: string): Promise<void> {
   }
 }
 
-async function segmentOf(dir: string): Promise<string> {
+function segmentOf(dir: string): string {
   const names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".jsonl"))
     .sort();
   return `${dir}/${names[names.length - 1]}`;
@@ -88,7 +88,7 @@ try {
 
   console.log("\n== 4. Tamper with a copy: change who was granted admin in record 2");
   await copyDir("audit", "audit-tampered");
-  const seg = await segmentOf("audit-tampered");
+  const seg = segmentOf("audit-tampered");
   await Deno.writeTextFile(
     seg,
     (await Deno.readTextFile(seg)).replace('"user":"bob"', '"user":"eve"'),
@@ -109,7 +109,7 @@ try {
   for (const e of Deno.readDirSync("audit/checkpoints")) {
     await Deno.copyFile(`audit/checkpoints/${e.name}`, `audit-cut/checkpoints/${e.name}`);
   }
-  const cut = await segmentOf("audit-cut");
+  const cut = segmentOf("audit-cut");
   const lines = (await Deno.readTextFile(cut)).split("\n").filter((l) =>
     l !== ""
   );

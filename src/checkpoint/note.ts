@@ -42,7 +42,6 @@ export const MAX_NOTE_SIGNATURES = 100;
 
 const SIG_PREFIX = "\u2014 ";
 const ED25519_PUBLIC_KEY_SIZE = 32;
-const ED25519_SIGNATURE_SIZE = 64;
 
 /**
  * Injected Ed25519 signing function: returns the 64-byte signature of `message`. Keeps private

@@ -187,13 +187,28 @@ async function appendStdin(
   let batch: PreparedPayload[] = [];
   let appended = 0;
   let last: AppendResult | undefined;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const results = await log.appendPrepared(batch);
-    batch = [];
-    appended += results.length;
-    last = results[results.length - 1];
-    await io.out(results.map((r) => formatRecord(r, format)).join(""));
+  // One batch is appended (signed off-thread, written, synced, reported) while the next one is
+  // parsed; batches still reach the log and stdout strictly in order.
+  let inFlight: Promise<void> | undefined;
+  const settle = async () => {
+    const p = inFlight;
+    inFlight = undefined;
+    await p;
+  };
+  const flush = async (wait = true) => {
+    await settle();
+    if (batch.length > 0) {
+      const prepared = batch;
+      batch = [];
+      inFlight = (async () => {
+        const results = await log.appendPrepared(prepared);
+        appended += results.length;
+        last = results[results.length - 1];
+        await io.out(results.map((r) => formatRecord(r, format)).join(""));
+      })();
+      inFlight.catch(() => {}); // rethrown by the next settle()
+    }
+    if (wait) await settle();
   };
   const summary = () =>
     format === "json"
@@ -230,7 +245,7 @@ async function appendStdin(
       );
       return EXIT.ERROR;
     }
-    if (batch.length >= batchLines) await flush();
+    if (batch.length >= batchLines) await flush(false);
   }
   await flush();
   await io.out(summary());

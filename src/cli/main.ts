@@ -7,15 +7,6 @@
 import { TrustFileError } from "../verify/trust.ts";
 import { WalError } from "../wal/errors.ts";
 import { type CliIo, denoIo, EXIT, UsageError } from "./io.ts";
-import { runAppend } from "./append.ts";
-import { runCheckpoint } from "./checkpoint.ts";
-import { runInit } from "./init.ts";
-import { runKeys } from "./keys.ts";
-import { runProve } from "./prove.ts";
-import { runRedact } from "./redact.ts";
-import { runVerify } from "./verify.ts";
-import { runVerifyProof } from "./verify_proof.ts";
-import { runWitness } from "./witness.ts";
 
 /** Help text of `spine`. */
 export const MAIN_HELP = `Usage: spine <command> [options]
@@ -40,16 +31,18 @@ Exit codes: 0 success (verify: valid), 1 verification found problems, 2 usage or
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  verify: runVerify,
-  init: runInit,
-  append: runAppend,
-  keys: runKeys,
-  checkpoint: runCheckpoint,
-  prove: runProve,
-  "verify-proof": runVerifyProof,
-  witness: runWitness,
-  redact: runRedact,
+// Each command module loads only when it runs: `spine append` never loads the verifier,
+// checkpoints or witness code (process start-up is most of one append's wall time).
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  verify: async () => (await import("./verify.ts")).runVerify,
+  init: async () => (await import("./init.ts")).runInit,
+  append: async () => (await import("./append.ts")).runAppend,
+  keys: async () => (await import("./keys.ts")).runKeys,
+  checkpoint: async () => (await import("./checkpoint.ts")).runCheckpoint,
+  prove: async () => (await import("./prove.ts")).runProve,
+  "verify-proof": async () => (await import("./verify_proof.ts")).runVerifyProof,
+  witness: async () => (await import("./witness.ts")).runWitness,
+  redact: async () => (await import("./redact.ts")).runRedact,
 };
 
 /**
@@ -74,12 +67,13 @@ export async function main(args: string[], io: CliIo = denoIo()): Promise<number
     await io.out("spine 0.1.0\n");
     return EXIT.OK;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (load === undefined) {
     await io.err(`spine: unknown command ${JSON.stringify(name)}; run "spine --help"\n`);
     return EXIT.ERROR;
   }
   try {
+    const command = await load();
     return await command(rest, io);
   } catch (e) {
     return await reportFailure(e, name, io);

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { createPublicKey, verify as nodeCryptoVerify } from "node:crypto";
 import * as noble from "@noble/ed25519";
 import { parsePublicKey, PublicKey, verifySignature } from "./ed25519.ts";
 
@@ -63,6 +65,20 @@ async function rawWebCryptoVerdict(c: StrictCase): Promise<boolean> {
       ["verify"],
     );
     return await crypto.subtle.verify("Ed25519", key, hex(c.signature_hex), hex(c.message_hex));
+  } catch {
+    return false;
+  }
+}
+
+/** `node:crypto` (the backend of verifySignature) on the raw case; a thrown error counts as false. */
+function nodeCryptoVerdict(c: StrictCase): boolean {
+  try {
+    const key = createPublicKey({
+      key: Buffer.from("302a300506032b6570032100" + c.public_key_hex, "hex"),
+      format: "der",
+      type: "spki",
+    });
+    return nodeCryptoVerify(null, hex(c.message_hex), key, hex(c.signature_hex));
   } catch {
     return false;
   }
@@ -247,6 +263,26 @@ Deno.test("raw WebCrypto differs from noble strict only on small-order keys (ref
   ]);
 });
 
+Deno.test("node:crypto gives the same verdict as raw WebCrypto on every strict vector", async () => {
+  for (const c of vectors.cases) {
+    assert.equal(nodeCryptoVerdict(c), await rawWebCryptoVerdict(c), c.id);
+  }
+});
+
+Deno.test("node:crypto gives our strict verdict on every vector whose key parsePublicKey accepts", async () => {
+  let checked = 0;
+  for (const c of vectors.cases) {
+    try {
+      parsePublicKey(c.public_key_hex);
+    } catch {
+      continue; // refused keys never reach a backend
+    }
+    assert.equal(nodeCryptoVerdict(c), await ourVerdict(c), c.id);
+    checked++;
+  }
+  assert.ok(checked > vectors.cases.length / 2);
+});
+
 Deno.test("verifySignature() returns false without throwing for signatures of the wrong length", async () => {
   const key = parsePublicKey(RFC1_PUB);
   for (const length of [0, 1, 32, 63, 65, 128]) {
@@ -296,4 +332,31 @@ Deno.test("verifySignature() handles 2,000 calls in flight and flags exactly the
     messages.map((m, i) => verifySignature(key, m, signatures[i])),
   );
   verdicts.forEach((ok, i) => assert.equal(ok, i % 97 !== 0, `message ${i}`));
+});
+
+Deno.test("verifySignature() batches calls under several keys and message lengths with per-call verdicts", async () => {
+  const seeds = [new Uint8Array(32).fill(3), new Uint8Array(32).fill(4)];
+  const signers = await Promise.all(seeds.map((seed) =>
+    crypto.subtle.importKey(
+      "pkcs8",
+      new Uint8Array([...hex("302e020100300506032b657004220420"), ...seed]),
+      { name: "Ed25519" },
+      false,
+      ["sign"],
+    )
+  ));
+  const keys = await Promise.all(
+    seeds.map(async (seed) => parsePublicKey(await noble.getPublicKeyAsync(seed))),
+  );
+  const items = await Promise.all(Array.from({ length: 700 }, async (_, i) => {
+    const message = crypto.getRandomValues(new Uint8Array(i % 3 === 0 ? 64 : i % 300));
+    const signature = new Uint8Array(await crypto.subtle.sign("Ed25519", signers[i % 2], message));
+    if (i % 11 === 0) signature[i % 64] ^= 0x01;
+    const key = i % 13 === 0 ? keys[(i + 1) % 2] : keys[i % 2]; // the wrong key now and then
+    return { message, signature, key, expected: i % 11 !== 0 && i % 13 !== 0 };
+  }));
+  const verdicts = await Promise.all(
+    items.map((it) => verifySignature(it.key, it.message, it.signature)),
+  );
+  verdicts.forEach((ok, i) => assert.equal(ok, items[i].expected, `item ${i}`));
 });

@@ -246,8 +246,34 @@ export function exportSeedHex(key: SigningKey): string {
 }
 
 async function fromOwnedSeed(seed: Uint8Array<ArrayBuffer>): Promise<SigningKey> {
-  const publicKey = parsePublicKey(await getPublicKeyAsync(seed));
+  const publicKey = parsePublicKey(await derivePublicKey(seed));
   return new SigningKey(CONSTRUCT, seed, publicKey);
+}
+
+/**
+ * The public key of a seed: native WebCrypto (import, export as JWK) where available, else
+ * `@noble/ed25519`. Both give identical bytes; noble's first call builds its base-point tables
+ * (about 40 ms), which dominated one `spine append` process.
+ */
+async function derivePublicKey(seed: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  try {
+    const key = await crypto.subtle.importKey("pkcs8", pkcs8Der(seed), { name: "Ed25519" }, true, [
+      "sign",
+    ]);
+    const { x } = await crypto.subtle.exportKey("jwk", key);
+    const raw = x === undefined ? undefined : base64UrlToBytes(x);
+    if (raw !== undefined && raw.length === SEED_LENGTH) return raw;
+  } catch {
+    // No native Ed25519: fall through.
+  }
+  return await getPublicKeyAsync(seed);
+}
+
+function base64UrlToBytes(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  const b64 = text.replaceAll("-", "+").replaceAll("_", "/");
+  const bin = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
 function decodeSigningKeyText(text: string): Uint8Array<ArrayBuffer> {

@@ -44,6 +44,8 @@ export type SyncPolicy = "always" | "batch" | "none";
 /** Default segment size limit: 10 MiB, as the upstream Python SDK. */
 export const DEFAULT_SEGMENT_MAX_BYTES = 10 * 1024 * 1024;
 
+const ASCII = new TextEncoder();
+
 /** Largest record line the writer reads back (payload cap plus headroom). */
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
@@ -536,9 +538,7 @@ export class Wal {
       prev = hash;
       return { seq, ts, tsClient, payload, hash, eventId: `evt_${uuidV7()}` };
     });
-    const signatures = await Promise.all(
-      pending.map((p) => key.sign(new TextEncoder().encode(p.hash))),
-    );
+    const signatures = await Promise.all(pending.map((p) => key.sign(ASCII.encode(p.hash))));
     const lines = pending.map((p, i) =>
       encodeRecordLine({
         eventId: p.eventId,

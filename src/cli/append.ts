@@ -4,6 +4,7 @@
  * @module
  */
 
+import { enableFastHashing } from "../format/hashes.ts";
 import { parseArgs } from "node:util";
 import { loadSigningKey } from "../crypto/key_file.ts";
 import { JsonSyntaxError, parseJsonText } from "../format/json_parse.ts";
@@ -169,6 +170,7 @@ export async function runAppend(args: string[], io: CliIo): Promise<number> {
       await io.out(formatRecord(r, format));
       return EXIT.OK;
     }
+    await enableFastHashing(); // a stream of records repays loading the WebAssembly BLAKE3
     return await appendStdin(log, io, format, sync, maxPayloadBytes);
   } finally {
     await log.close();

@@ -5,16 +5,38 @@
  */
 
 import { blake3 } from "@noble/hashes/blake3.js";
-import { createBLAKE3 } from "hash-wasm";
+import type { IHasher } from "hash-wasm";
 import { canonicalJson } from "./canonical_json.ts";
 import type { JsonValue } from "./json_value.ts";
 
 /** The `prev_hash` of the genesis record: 64 ASCII zeros. */
 export const GENESIS_PREV_HASH: string = "0".repeat(64);
 
-// BLAKE3 runs on hash-wasm's WebAssembly build: about 3 to 5 times the small-input rate of the
-// pure-JS @noble/hashes (README, Dependencies). Instances are created once; the API stays sync.
-const ONE_SHOT = await createBLAKE3(256);
+// BLAKE3 runs on @noble/hashes until `enableFastHashing()` loads hash-wasm's WebAssembly build:
+// 3 to 5 times the small-input rate (README, Dependencies), but ~50 ms to load, which a single
+// append does not repay. Verification and bulk appends enable it; the API stays synchronous.
+let wasm: IHasher | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads the WebAssembly BLAKE3 for the hashes that follow (idempotent). Worth it from a few
+ * thousand hashes on; results are identical either way.
+ *
+ * @returns Resolves once loaded.
+ * @example
+ * ```ts
+ * import { blake3Hex, enableFastHashing } from "./hashes.ts";
+ * const before = blake3Hex(new Uint8Array([1]));
+ * await enableFastHashing();
+ * console.assert(blake3Hex(new Uint8Array([1])) === before);
+ * ```
+ */
+export function enableFastHashing(): Promise<void> {
+  loading ??= import("hash-wasm").then(async (m) => {
+    wasm = await m.createBLAKE3(256);
+  });
+  return loading;
+}
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
@@ -50,9 +72,10 @@ export const HASH_HEX = /^[0-9a-f]{64}$/;
  * ```
  */
 export function blake3Hex(bytes: Uint8Array): string {
-  ONE_SHOT.init();
-  ONE_SHOT.update(bytes);
-  return ONE_SHOT.digest("hex");
+  if (wasm === undefined) return toHex(blake3(bytes));
+  wasm.init();
+  wasm.update(bytes);
+  return wasm.digest("hex");
 }
 
 /**

@@ -10,6 +10,7 @@
 /// <reference lib="deno.worker" />
 
 import { parsePublicKey, type PublicKey, verifySignature } from "../crypto/ed25519.ts";
+import { enableFastHashing } from "../format/hashes.ts";
 import { analyzeLine } from "./_analyze.ts";
 import { type BlockRequest, type BlockResult, KIND } from "./_block_protocol.ts";
 
@@ -119,6 +120,8 @@ async function analyzeBlock(req: BlockRequest): Promise<BlockResult> {
     sig,
   };
 }
+
+await enableFastHashing();
 
 self.onmessage = async (e: MessageEvent<BlockRequest>) => {
   try {

@@ -7,6 +7,7 @@
 
 import { parseJson } from "../format/json_parse.ts";
 import { isJsonObject } from "../format/json_value.ts";
+import { enableFastHashing } from "../format/hashes.ts";
 import { ioReason, WalError } from "../wal/errors.ts";
 import {
   DEFAULT_MAX_LINE_BYTES,
@@ -91,6 +92,7 @@ export async function verifyWal(
   dir: string,
   options: VerifyWalOptions = {},
 ): Promise<VerifyReport> {
+  await enableFastHashing();
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(dir);

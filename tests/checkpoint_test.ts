@@ -135,3 +135,24 @@ Deno.test("an inclusion proof bundle verifies offline, and every single-byte cha
   const stranger = await generateSigningKey();
   assert.equal((await verifyProofBundle(bundle, [stranger.publicKey])).valid, false);
 });
+
+Deno.test("the writer signs checkpoints every N records and on close, and they verify", async () => {
+  const dir = `${await Deno.makeTempDir({ prefix: "spine-cp-auto-" })}/audit`;
+  const key = await generateSigningKey();
+  const wal = await openWal(dir, {
+    signingKey: key,
+    sync: "none",
+    create: true,
+    checkpoint: { every: 4, onClose: true },
+  });
+  for (let i = 0; i < 10; i++) await wal.append({ event_type: "tick", i });
+  const beforeClose = (await Promise.all((await listCheckpointFiles(dir)).map(readCheckpointFile)))
+    .map((c) => c.checkpoint.size);
+  assert.deepEqual(beforeClose, [4, 8]);
+  await wal.close();
+  const stored = await Promise.all((await listCheckpointFiles(dir)).map(readCheckpointFile));
+  assert.deepEqual(stored.map((c) => c.checkpoint.size), [4, 8, 10]);
+  const { findings, verified } = await checkCheckpoints(dir, stored, [key.publicKey]);
+  assert.deepEqual(findings, []);
+  assert.equal(verified.length, 3);
+});

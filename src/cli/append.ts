@@ -37,6 +37,10 @@ Options:
   --sync POLICY          always (default: fsync each record before reporting it),
                          batch (fsync per batch of up to 1024 --stdin lines), none (never)
   --segment-max-bytes N  Start a new segment file past N bytes (default 10485760)
+  --checkpoint-every N   Sign a checkpoint into DIR/checkpoints/ each time the log crosses a
+                         multiple of N records (each checkpoint reads the whole log once)
+  --checkpoint-on-close  Sign a checkpoint when done
+  --origin NAME          Checkpoint origin (default: spine.local/<stream_id>)
   --max-payload-bytes N  Refuse payloads whose canonical form exceeds N bytes (default 1048576)
   --format FMT           text (default: "seq <n> <entry_hash>" per record) or json
                          ({"seq","entry_hash","event_id"} per record); --stdin adds a summary line
@@ -81,6 +85,9 @@ export async function runAppend(args: string[], io: CliIo): Promise<number> {
       sync: { type: "string", default: "always" },
       "segment-max-bytes": { type: "string" },
       "max-payload-bytes": { type: "string" },
+      "checkpoint-every": { type: "string" },
+      "checkpoint-on-close": { type: "boolean", default: false },
+      origin: { type: "string" },
       format: { type: "string", default: "text" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -146,11 +153,15 @@ export async function runAppend(args: string[], io: CliIo): Promise<number> {
       `spine append: warning: key file ${loaded.path} is readable by others; run chmod 600 on it\n`,
     );
   }
+  const checkpointEvery = positiveInt(values["checkpoint-every"], "--checkpoint-every");
   const log = await openWal(wal, {
     signingKey: loaded.key,
     sync,
     segmentMaxBytes,
     maxPayloadBytes,
+    checkpoint: checkpointEvery !== undefined || values["checkpoint-on-close"]
+      ? { every: checkpointEvery, onClose: values["checkpoint-on-close"], origin: values.origin }
+      : undefined,
   });
   let reported = 0;
   const reportRecoveries = async () => {

@@ -71,6 +71,11 @@ export interface OpenWalOptions {
   create?: boolean | Omit<CreateWalOptions, "signingKey">;
   /** Clock in nanoseconds since the epoch (default: the system clock); for tests. */
   clock?: () => bigint;
+  /**
+   * Sign checkpoints automatically (`spec/checkpoint.md`): after an append crosses a multiple of
+   * `every` records, and/or on `close()`. Each checkpoint scans the whole log once.
+   */
+  checkpoint?: { every?: number; onClose?: boolean; origin?: string };
 }
 
 /** What an append returns for each record. */
@@ -206,6 +211,7 @@ export async function openWal(dir: string, options: OpenWalOptions): Promise<Wal
     segmentMaxBytes,
     maxPayloadBytes,
     clock: options.clock ?? systemClockNs,
+    checkpoint: options.checkpoint,
   });
   try {
     await wal._open();
@@ -221,6 +227,7 @@ interface WalSettings {
   segmentMaxBytes: number;
   maxPayloadBytes: number;
   clock: () => bigint;
+  checkpoint?: { every?: number; onClose?: boolean; origin?: string };
 }
 
 type PayloadSource = PreparedPayload | ((seq: bigint) => PreparedPayload);
@@ -353,9 +360,30 @@ export class Wal {
    * @returns One result per payload.
    * @throws {WalError} For I/O failures or an unusable log head.
    */
-  appendPrepared(prepared: readonly PayloadSource[]): Promise<AppendResult[]> {
-    if (prepared.length === 0) return Promise.resolve([]);
-    return this.#lock.hold(() => this.#appendLocked(prepared));
+  async appendPrepared(prepared: readonly PayloadSource[]): Promise<AppendResult[]> {
+    if (prepared.length === 0) return [];
+    const results = await this.#lock.hold(() => this.#appendLocked(prepared));
+    const every = this.#s.checkpoint?.every;
+    if (every !== undefined && every > 0) {
+      const first = results[0].seq;
+      const last = results[results.length - 1].seq;
+      if (Math.floor(last / every) > Math.floor((first - 1) / every)) await this.checkpoint();
+    }
+    return results;
+  }
+
+  /**
+   * Signs a checkpoint of the whole log with this WAL's key and stores it in
+   * `DIR/checkpoints/` (see `spec/checkpoint.md`).
+   *
+   * @returns The path of the checkpoint file.
+   * @throws {WalError} If the log cannot be read or the checkpoint cannot be written.
+   */
+  async checkpoint(): Promise<string> {
+    // Loaded on demand: plain appends need none of the Merkle code.
+    const { createCheckpoint, defaultOrigin } = await import("../checkpoint/log_checkpoint.ts");
+    const origin = this.#s.checkpoint?.origin ?? await defaultOrigin(this.dir);
+    return (await createCheckpoint(this.dir, this.#key, origin)).file;
   }
 
   /**
@@ -429,6 +457,7 @@ export class Wal {
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
+      if (this.#s.checkpoint?.onClose && this.#head !== null) await this.checkpoint();
       await this.#lock.hold(async () => {
         await this.#refresh(false);
         await this.#syncChainState(false);

@@ -83,3 +83,41 @@ Deno.test("lineLeafHash() binds every field but payload and receipt, and raw byt
   assert.notDeepEqual(lineLeafHash(enc.encode('{"seq":1,"event_id":"b","payload":{"x":1}}')), base);
   assert.notDeepEqual(lineLeafHash(enc.encode("garbage")), lineLeafHash(enc.encode("garbage!")));
 });
+
+Deno.test("recordLeafData() gives canonical JSON on every corpus line and on keys that sort around quotes", async () => {
+  const { recordLeafData } = await import("./leaf.ts");
+  const { canonicalJson } = await import("../format/canonical_json.ts");
+  const { parseJson, parseJsonText } = await import("../format/json_parse.ts");
+  const context = new TextEncoder().encode("spine.record/v1\n");
+  const expected = (record: Map<string, never>) => {
+    const bound = new Map([...record].filter(([k]) => k !== "payload" && k !== "receipt"));
+    return new Uint8Array([...context, ...canonicalJson(bound)]);
+  };
+  let checked = 0;
+  for (const dir of ["python-small", "node-small", "python-edge", "node-edge"]) {
+    const base = new URL(`../../tests/testdata/corpus/${dir}/`, import.meta.url).pathname;
+    for (const e of Deno.readDirSync(base)) {
+      if (!e.name.endsWith(".jsonl")) continue;
+      for (const line of Deno.readTextFileSync(base + e.name).split("\n")) {
+        if (line === "") continue;
+        const record = parseJson(new TextEncoder().encode(line)) as Map<string, never>;
+        assert.deepEqual(recordLeafData(record), expected(record));
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 2000);
+  for (
+    const text of ['{"ab":1,"ab!":2,"a b":3,"a":-0}', '{"s":"caf\\u00e9","t":"x\\"y"}', '{"n":1.5}']
+  ) {
+    const record = parseJsonText(text) as Map<string, never>;
+    let want: Uint8Array | Error;
+    try {
+      want = expected(record);
+    } catch (e) {
+      want = e as Error;
+    }
+    if (want instanceof Error) assert.throws(() => recordLeafData(record));
+    else assert.deepEqual(recordLeafData(record), want);
+  }
+});

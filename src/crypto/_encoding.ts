@@ -91,3 +91,6 @@ export function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
   return true;
 }
+
+/** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the 32 key bytes follow. */
+export const SPKI_PREFIX: Uint8Array = hexToBytes("302a300506032b6570032100");

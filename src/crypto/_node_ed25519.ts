@@ -10,22 +10,7 @@
 
 import type { Buffer } from "node:buffer";
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
-
-/** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the 32 key bytes follow. */
-const SPKI_PREFIX = Uint8Array.of(
-  0x30,
-  0x2a,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x70,
-  0x03,
-  0x21,
-  0x00,
-);
+import { SPKI_PREFIX } from "./_encoding.ts";
 
 /**
  * Imports 32 raw Ed25519 public-key bytes as a `node:crypto` key.

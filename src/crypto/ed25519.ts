@@ -30,6 +30,7 @@ import {
   decodePem,
   hexToBytes,
   isHex,
+  SPKI_PREFIX,
   startsWith,
 } from "./_encoding.ts";
 
@@ -37,21 +38,6 @@ import {
 const PUBLIC_KEY_LENGTH = 32;
 /** Length in bytes of an Ed25519 signature (`R || S`). */
 const SIGNATURE_LENGTH = 64;
-/** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the 32 key bytes follow. */
-const SPKI_PREFIX = Uint8Array.of(
-  0x30,
-  0x2a,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x70,
-  0x03,
-  0x21,
-  0x00,
-);
 /** The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
 const L_LE = hexToBytes("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
 

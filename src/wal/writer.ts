@@ -509,7 +509,10 @@ export class Wal {
     ) {
       return;
     }
-    if (reportStale && state !== undefined) {
+    // A state behind the log is normal (other writers appended since, or a crash came before
+    // close): rebuilt silently. One ahead of the log, or unreadable, is worth a word.
+    const behind = state !== null && state !== undefined && state.seq < head.seq;
+    if (reportStale && state !== undefined && !behind) {
       this.recovered.push({
         kind: "chain_state_rebuilt",
         details: state === null

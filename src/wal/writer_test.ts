@@ -133,11 +133,19 @@ Deno.test("a missing, stale or invalid chain_state.json is rebuilt from the log"
   const w = await openWal(dir, { signingKey: key, create: true });
   const { entryHash } = await w.append({ n: 1 });
   await w.close();
-  for (const bad of [null, '{"stream_id":"x","seq":9,"prev_hash":"00"}', "not json"]) {
+  // Missing and behind (other writers appended since): rebuilt silently; ahead or unreadable: reported.
+  for (
+    const [bad, reported] of [
+      [null, false],
+      ['{"stream_id":"x","seq":0,"prev_hash":"00"}', false],
+      ['{"stream_id":"x","seq":9,"prev_hash":"00"}', true],
+      ["not json", true],
+    ] as const
+  ) {
     if (bad === null) await Deno.remove(`${dir}/chain_state.json`);
     else await Deno.writeTextFile(`${dir}/chain_state.json`, bad);
     const again = await openWal(dir, { signingKey: key });
-    assert.equal(again.recovered.some((r) => r.kind === "chain_state_rebuilt"), bad !== null);
+    assert.equal(again.recovered.some((r) => r.kind === "chain_state_rebuilt"), reported);
     await again.close();
     const state = JSON.parse(await Deno.readTextFile(`${dir}/chain_state.json`));
     assert.equal(state.seq, 1);

@@ -38,6 +38,10 @@ export interface FastRecord {
   streamId?: string;
   keyId?: string;
   publicKey?: string;
+  eventId?: string;
+  /** Whether `format_version` (then exactly 1) and `hash_alg` were present in the line. */
+  hasVersion: boolean;
+  hasHashAlg: boolean;
 }
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c;
@@ -90,6 +94,7 @@ export function scanCanonicalRecord(b: Uint8Array): FastRecord | undefined {
   let prevHash = "", ts = "", payloadHash = "", sig = "";
   let hashAlg: "blake3" | "sha256" = "blake3";
   let streamId: string | undefined, keyId: string | undefined, publicKey: string | undefined;
+  let eventId: string | undefined;
   let payloadStart = 0, payloadEnd = 0;
   let pos = 1;
   for (;;) {
@@ -161,6 +166,9 @@ export function scanCanonicalRecord(b: Uint8Array): FastRecord | undefined {
         case F_PK:
           publicKey = str(start, e);
           break;
+        case F_EVENT:
+          eventId = str(start, e);
+          break;
       }
     }
     const c = b[pos];
@@ -183,6 +191,9 @@ export function scanCanonicalRecord(b: Uint8Array): FastRecord | undefined {
     streamId,
     keyId,
     publicKey,
+    eventId,
+    hasVersion: (seen & (1 << F_VERSION)) !== 0,
+    hasHashAlg: (seen & (1 << F_ALG)) !== 0,
   };
 }
 

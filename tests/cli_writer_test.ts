@@ -17,6 +17,19 @@ const spine = (
   opts: { stdin?: string; env?: Record<string, string> } = {},
 ) => spawnSpine(args, { cwd, ...opts });
 
+/** `spine verify --wal audit --trust-file audit.trust.json --format json --strict` in `cwd`. */
+const verifyStrict = (cwd: string) =>
+  spine(cwd, [
+    "verify",
+    "--wal",
+    "audit",
+    "--trust-file",
+    "audit.trust.json",
+    "--format",
+    "json",
+    "--strict",
+  ]);
+
 async function initWal(): Promise<{ cwd: string; publicKey: string }> {
   const cwd = await Deno.makeTempDir({ prefix: "spine-cli-" });
   const r = await spine(cwd, ["init", "--wal", "audit", "--format", "json"]);
@@ -152,16 +165,7 @@ Deno.test("init plus 1,000 appends (20 single CLI calls, 980 via --stdin) verifi
   const summary = JSON.parse(outLines[980]);
   assert.equal(summary.appended, 980);
   assert.equal(summary.last_seq, 1000);
-  const v = await spine(cwd, [
-    "verify",
-    "--wal",
-    "audit",
-    "--trust-file",
-    "audit.trust.json",
-    "--format",
-    "json",
-    "--strict",
-  ]);
+  const v = await verifyStrict(cwd);
   assert.equal(v.code, 0, v.stdout);
   const report = JSON.parse(v.stdout);
   assert.equal(report.events_verified, 1000);
@@ -387,16 +391,7 @@ Deno.test("spine keys rotate archives the old key, later appends use the new key
     assert.equal((await Deno.stat(`${cwd}/${out.old_key}`)).mode! & 0o777, 0o600);
   }
   assert.equal((await spine(cwd, ["append", "--wal", "audit", "--payload", '{"n":3}'])).code, 0);
-  const v = await spine(cwd, [
-    "verify",
-    "--wal",
-    "audit",
-    "--trust-file",
-    "audit.trust.json",
-    "--format",
-    "json",
-    "--strict",
-  ]);
+  const v = await verifyStrict(cwd);
   assert.equal(v.code, 0, v.stdout);
   assert.equal(JSON.parse(v.stdout).events_verified, 3);
   assert.deepEqual((await checkPythonSemantics(`${cwd}/audit`, [publicKey])).errors, []);

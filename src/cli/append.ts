@@ -4,6 +4,7 @@
  * @module
  */
 
+import { formatOf, noPositionals, requireWal } from "./_command.ts";
 import { enableFastHashing } from "../format/hashes.ts";
 import { parseArgs } from "node:util";
 import { loadSigningKey } from "../crypto/key_file.ts";
@@ -96,11 +97,8 @@ export async function runAppend(args: string[], io: CliIo): Promise<number> {
     await io.out(APPEND_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
-  const wal = values.wal;
-  if (wal === undefined) throw new UsageError("Missing --wal DIR");
+  noPositionals(positionals);
+  const wal = requireWal(values.wal);
   const inputs = [values.payload !== undefined, values["event-type"] !== undefined, values.stdin]
     .filter(Boolean);
   if (inputs.length !== 1) {
@@ -113,10 +111,7 @@ export async function runAppend(args: string[], io: CliIo): Promise<number> {
   if (sync !== "always" && sync !== "batch" && sync !== "none") {
     throw new UsageError(`--sync ${JSON.stringify(values.sync)} is not always, batch or none`);
   }
-  const format = values.format;
-  if (format !== "text" && format !== "json") {
-    throw new UsageError(`--format ${JSON.stringify(format)} is not text or json`);
-  }
+  const format = formatOf(values.format, ["text", "json"] as const);
   const segmentMaxBytes = positiveInt(values["segment-max-bytes"], "--segment-max-bytes");
   const maxPayloadBytes = positiveInt(values["max-payload-bytes"], "--max-payload-bytes") ??
     1024 * 1024;

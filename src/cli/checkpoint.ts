@@ -4,6 +4,7 @@
  * @module
  */
 
+import { formatOf, noPositionals, requireWal } from "./_command.ts";
 import { parseArgs } from "node:util";
 import { loadSigningKey } from "../crypto/key_file.ts";
 import { createCheckpoint, defaultOrigin } from "../checkpoint/log_checkpoint.ts";
@@ -55,21 +56,17 @@ export async function runCheckpoint(args: string[], io: CliIo): Promise<number> 
     await io.out(CHECKPOINT_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
-  if (values.wal === undefined) throw new UsageError("Missing --wal DIR");
-  if (values.format !== "text" && values.format !== "json") {
-    throw new UsageError(`--format ${JSON.stringify(values.format)} is not text or json`);
-  }
+  noPositionals(positionals);
+  const wal = requireWal(values.wal);
+  const format = formatOf(values.format, ["text", "json"] as const);
   const { key } = await loadSigningKey(
     values["key-file"],
     io.env("SPINE_SIGNING_KEY"),
-    defaultKeyPath(values.wal),
+    defaultKeyPath(wal),
   );
-  const origin = values.origin ?? await defaultOrigin(values.wal);
-  const cp = await createCheckpoint(values.wal, key, origin);
-  if (values.format === "json") {
+  const origin = values.origin ?? await defaultOrigin(wal);
+  const cp = await createCheckpoint(wal, key, origin);
+  if (format === "json") {
     await io.out(
       JSON.stringify({
         origin,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { formatOf, noPositionals, requireWal } from "./_command.ts";
 import { parseArgs } from "node:util";
 import { KeyFileError, trustFileText, writeKeyFile } from "../crypto/key_file.ts";
 import { generateSigningKey, parseSigningKey, type SigningKey } from "../crypto/keys.ts";
@@ -67,14 +68,9 @@ export async function runInit(args: string[], io: CliIo): Promise<number> {
     await io.out(INIT_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
-  const wal = values.wal;
-  if (wal === undefined) throw new UsageError("Missing --wal DIR");
-  if (values.format !== "text" && values.format !== "json") {
-    throw new UsageError(`--format ${JSON.stringify(values.format)} is not text or json`);
-  }
+  noPositionals(positionals);
+  const wal = requireWal(values.wal);
+  const format = formatOf(values.format, ["text", "json"] as const);
   const envKey = io.env("SPINE_SIGNING_KEY");
   const fromEnv = envKey !== undefined && envKey.trim() !== "";
   if (fromEnv && values["key-file"] !== undefined) {
@@ -135,7 +131,7 @@ export async function runInit(args: string[], io: CliIo): Promise<number> {
   const verifyCommand = `spine verify --wal ${shellQuote(wal)} --trust-file ${
     shellQuote(trustPath)
   }`;
-  if (values.format === "json") {
+  if (format === "json") {
     await io.out(
       JSON.stringify({
         wal,

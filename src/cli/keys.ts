@@ -7,6 +7,7 @@
  * @module
  */
 
+import { formatOf, noPositionals } from "./_command.ts";
 import { parseArgs } from "node:util";
 import { parsePublicKey, type PublicKey } from "../crypto/ed25519.ts";
 import {
@@ -88,13 +89,8 @@ export async function runKeys(args: string[], io: CliIo): Promise<number> {
     await io.out(KEYS_HELP);
     return sub === undefined ? EXIT.ERROR : EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
-  const format = values.format;
-  if (format !== "text" && format !== "json") {
-    throw new UsageError(`--format ${JSON.stringify(format)} is not text or json`);
-  }
+  noPositionals(positionals);
+  const format = formatOf(values.format, ["text", "json"] as const);
   const env = io.env("SPINE_SIGNING_KEY");
   const requireKeyFile = () => {
     if (values["key-file"] === undefined) throw new UsageError(`keys ${sub} needs --key-file PATH`);

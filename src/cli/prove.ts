@@ -5,6 +5,7 @@
  * @module
  */
 
+import { noPositionals, requireWal } from "./_command.ts";
 import { parseArgs } from "node:util";
 import {
   listCheckpointFiles,
@@ -64,18 +65,16 @@ export async function runProve(args: string[], io: CliIo): Promise<number> {
     await io.out(PROVE_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
-  if (values.wal === undefined) throw new UsageError("Missing --wal DIR");
+  noPositionals(positionals);
+  const wal = requireWal(values.wal);
   if (values.output === undefined) throw new UsageError("Missing --output FILE");
   if (values.seq === undefined || !/^[1-9][0-9]{0,15}$/.test(values.seq)) {
     throw new UsageError("--seq must be a positive integer");
   }
   const checkpoint = values.checkpoint !== undefined
     ? await readCheckpointFile(values.checkpoint)
-    : await newestCheckpoint(values.wal);
-  const bundle = await proveInclusion(values.wal, Number(values.seq), checkpoint);
+    : await newestCheckpoint(wal);
+  const bundle = await proveInclusion(wal, Number(values.seq), checkpoint);
   await Deno.writeTextFile(values.output, bundle);
   await io.err(
     `spine prove: seq ${values.seq} proven against the checkpoint of size ${checkpoint.checkpoint.size}; wrote ${values.output}\n`,

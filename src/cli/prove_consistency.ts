@@ -5,6 +5,7 @@
  * @module
  */
 
+import { noPositionals, requireWal } from "./_command.ts";
 import { parseArgs } from "node:util";
 import { proveConsistency } from "../checkpoint/consistency.ts";
 import {
@@ -76,16 +77,14 @@ export async function runProveConsistency(args: string[], io: CliIo): Promise<nu
     await io.out(PROVE_CONSISTENCY_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
-  if (values.wal === undefined) throw new UsageError("Missing --wal DIR");
+  noPositionals(positionals);
+  const wal = requireWal(values.wal);
   if (values.consistency === undefined) throw new UsageError("Missing --consistency FILE");
   if (values.output === undefined) throw new UsageError("Missing --output FILE");
   const older = await readCheckpointFile(values.consistency);
   const newer = values.checkpoint !== undefined
     ? await readCheckpointFile(values.checkpoint)
-    : await largestCheckpoint(values.wal, older.checkpoint.origin);
+    : await largestCheckpoint(wal, older.checkpoint.origin);
   if (newer.checkpoint.size < older.checkpoint.size) {
     throw new WalError(
       `The new checkpoint ${newer.file} has size ${newer.checkpoint.size}, below the old ` +
@@ -93,7 +92,7 @@ export async function runProveConsistency(args: string[], io: CliIo): Promise<nu
         "were given in the wrong order",
     );
   }
-  const proof = await proveConsistency(values.wal, older.text, newer.text);
+  const proof = await proveConsistency(wal, older.text, newer.text);
   try {
     await Deno.writeTextFile(values.output, proof);
   } catch (e) {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { formatOf, noPositionals, requireWal } from "./_command.ts";
 import { parseArgs } from "node:util";
 import { loadSigningKey } from "../crypto/key_file.ts";
 import { redactRecord } from "../wal/redact.ts";
@@ -60,17 +61,13 @@ export async function runRedact(args: string[], io: CliIo): Promise<number> {
     await io.out(REDACT_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
-  if (values.wal === undefined) throw new UsageError("Missing --wal DIR");
+  noPositionals(positionals);
+  const wal = requireWal(values.wal);
   if (values.seq === undefined || !/^[1-9][0-9]{0,15}$/.test(values.seq)) {
     throw new UsageError("--seq must be a positive integer");
   }
   if (values.reason === undefined) throw new UsageError("Missing --reason TEXT");
-  if (values.format !== "text" && values.format !== "json") {
-    throw new UsageError(`--format ${JSON.stringify(values.format)} is not text or json`);
-  }
+  const format = formatOf(values.format, ["text", "json"] as const);
   let reasonError: string | undefined;
   if (values.reason.trim() === "" || values.reason.length > 1000) {
     reasonError = "--reason must be 1 to 1,000 characters";
@@ -79,10 +76,10 @@ export async function runRedact(args: string[], io: CliIo): Promise<number> {
   const { key } = await loadSigningKey(
     values["key-file"],
     io.env("SPINE_SIGNING_KEY"),
-    defaultKeyPath(values.wal),
+    defaultKeyPath(wal),
   );
-  const r = await redactRecord(values.wal, Number(values.seq), values.reason, key);
-  if (values.format === "json") {
+  const r = await redactRecord(wal, Number(values.seq), values.reason, key);
+  if (format === "json") {
     await io.out(
       JSON.stringify({
         seq: r.seq,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { formatOf, noPositionals, requireWal } from "./_command.ts";
 import { parseArgs } from "node:util";
 import { parseWitnessKey } from "../checkpoint/quorum.ts";
 import type { VerifyReport } from "../verify/report.ts";
@@ -77,14 +78,9 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     await io.out(VERIFY_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
-  if (values.wal === undefined) throw new UsageError("Missing --wal DIR");
-  const format = values.format;
-  if (format !== "text" && format !== "json" && format !== "quiet") {
-    throw new UsageError(`--format ${JSON.stringify(format)} is not text, json or quiet`);
-  }
+  noPositionals(positionals);
+  const wal = requireWal(values.wal);
+  const format = formatOf(values.format, ["text", "json", "quiet"] as const);
   const expectedRoot = values["expected-root"];
   if (expectedRoot !== undefined && !/^[0-9a-fA-F]{64}$/.test(expectedRoot)) {
     throw new UsageError("--expected-root must be 64 hex characters");
@@ -117,7 +113,7 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   const progress = io.stderrIsTerminal && format === "text" ? new ProgressLine(io) : undefined;
   let report: VerifyReport;
   try {
-    report = await verifyWal(values.wal, {
+    report = await verifyWal(wal, {
       trustedKeys,
       expectedRoot,
       failFast: values["fail-fast"],
@@ -133,7 +129,7 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   const text = format === "json"
     ? JSON.stringify(report, null, 2) + "\n"
     : format === "text"
-    ? formatReport(report, values.wal)
+    ? formatReport(report, wal)
     : "";
   if (values.output !== undefined) {
     await Deno.writeTextFile(

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { formatOf } from "./_command.ts";
 import { parseArgs } from "node:util";
 import { recordText, verifyProofBundle } from "../checkpoint/proof_bundle.ts";
 import { ioReason } from "../wal/errors.ts";
@@ -52,10 +53,7 @@ export async function runVerifyProof(args: string[], io: CliIo): Promise<number>
     return EXIT.OK;
   }
   if (positionals.length !== 1) throw new UsageError("Give exactly one proof FILE");
-  const format = values.format;
-  if (format !== "text" && format !== "json" && format !== "quiet") {
-    throw new UsageError(`--format ${JSON.stringify(format)} is not text, json or quiet`);
-  }
+  const format = formatOf(values.format, ["text", "json", "quiet"] as const);
   const keys = await collectTrustedKeys(values["trust-key"], values["trust-file"]);
   if (keys.length === 0) {
     throw new UsageError("Pin at least one key with --trust-key or --trust-file");

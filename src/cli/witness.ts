@@ -5,6 +5,7 @@
  * @module
  */
 
+import { noPositionals } from "./_command.ts";
 import { parseArgs } from "node:util";
 import { parseCheckpoint } from "../checkpoint/checkpoint.ts";
 import { parseConsistencyProof } from "../checkpoint/consistency.ts";
@@ -104,9 +105,7 @@ async function runCosign(args: string[], io: CliIo): Promise<number> {
     await io.out(WITNESS_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
+  noPositionals(positionals);
   if (values.state === undefined) throw new UsageError("witness cosign needs --state DIR");
   if (values["key-file"] === undefined) throw new UsageError("witness cosign needs --key-file W");
   if (values.checkpoint === undefined) {
@@ -196,9 +195,7 @@ async function runKey(args: string[], io: CliIo): Promise<number> {
     await io.out(WITNESS_HELP);
     return EXIT.OK;
   }
-  if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}`);
-  }
+  noPositionals(positionals);
   if (values["key-file"] === undefined) throw new UsageError("witness key needs --key-file W");
   const key = await readKeyFile(values["key-file"]);
   const name = values.name ?? defaultName(key);

@@ -10,7 +10,7 @@ import { loadSigningKey } from "../crypto/key_file.ts";
 import { createCheckpoint, defaultOrigin } from "../checkpoint/log_checkpoint.ts";
 import { toHex } from "../format/hashes.ts";
 import { defaultKeyPath } from "../wal/paths.ts";
-import { type CliIo, EXIT, UsageError } from "./io.ts";
+import { type CliIo, EXIT } from "./io.ts";
 
 /** Help text of `spine checkpoint`. */
 export const CHECKPOINT_HELP =

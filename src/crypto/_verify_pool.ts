@@ -1,15 +1,16 @@
 /**
- * Batched Ed25519 verification for `verifySignature`: calls are queued and flushed as flat
- * batches to a small pool of dedicated worker threads that verify synchronously with
- * `node:crypto` (see `_node_ed25519.ts`), or verified on the calling thread when the workload is
- * small or no worker can run.
+ * Batched Ed25519 verification: flat batches of checks go to a small pool of dedicated worker
+ * threads that verify synchronously with `node:crypto` (see `_node_ed25519.ts`).
  *
- * - A batch is flushed when it reaches {@linkcode BATCH_ITEMS} items, else on the next macrotask
- *   (a `setTimeout(0)`), so a caller keeping many verifications in flight fills whole batches
- *   while a lone call is answered at once.
- * - Workers start on the first batch of at least {@linkcode POOL_MIN_ITEMS} items and are
- *   terminated after {@linkcode IDLE_MS} ms with nothing in flight (an unref'd timer), so a
- *   process exits promptly and tests leak nothing.
+ * - {@linkcode submitBatch} hands over a whole batch (the verifier's hot path: one promise per
+ *   batch, not per signature). Each worker holds at most {@linkcode OUTSTANDING} batches; the
+ *   rest wait here, and a caller about to block on one can verify it itself with
+ *   {@linkcode helpOne}, so the calling thread verifies only when it has nothing else to do.
+ * - {@linkcode queueVerify} queues one check (for `verifySignature`): single checks are
+ *   gathered into batches, flushed when full or on the next macrotask.
+ * - Workers start on the first batch of at least {@linkcode POOL_MIN_ITEMS} items (smaller work
+ *   is verified inline) and are terminated after {@linkcode IDLE_MS} ms with nothing in flight
+ *   (an unref'd timer), so a process exits promptly and tests leak nothing.
  * - Inside a worker (for example the verifier's analysis workers) everything runs inline: no
  *   nested pools.
  * - If a worker fails, its batches are verified inline and the pool is not used again.
@@ -18,92 +19,84 @@
  */
 
 import { nodeVerifyBatch } from "./_node_ed25519.ts";
+import { type VerifyAnswer, VerifyBatch } from "./_verify_batch.ts";
 
-/** A batch sent to a worker. Item i: `fixed[i*96..]` = key (32) || signature (64). */
-export interface VerifyRequest {
-  id: number;
-  fixed: Uint8Array;
-  messages: Uint8Array;
-  ends: Uint32Array;
-  count: number;
-}
+export { VerifyBatch };
 
-/** A worker's answer: bit i of the bitmap is set when item i verified. */
-export type VerifyAnswer =
-  | { id: number; bits: Uint8Array; error?: undefined }
-  | { id: number; error: string; bits?: undefined };
-
-/** Items per batch (flushed at once when full). */
-const BATCH_ITEMS = 64;
-/** A flush this small, with no worker running, is verified inline. */
+/** Single checks gathered per batch by `queueVerify` (flushed at once when full). */
+const QUEUE_ITEMS = 64;
+/** A batch this small, with no worker running, is verified inline. */
 const POOL_MIN_ITEMS = 32;
-/** A worker with this many items queued makes the calling thread verify the next batch. */
-const SHARE_BACKLOG = 2 * BATCH_ITEMS;
+/** Batches a worker holds at once; more wait in `pending` (and may be taken by `helpOne`). */
+const OUTSTANDING = 4;
 /** Idle time after which the workers are terminated. */
 const IDLE_MS = 200;
-/** Worker threads (each costs about 30 MB of RSS; the calling thread verifies too). */
+/** Worker threads (each costs about 30 MB of RSS; the calling thread helps when it waits). */
 const POOL_SIZE = 1;
 
 /** Deno's main thread has no `WorkerGlobalScope`; inside a worker, verify inline. */
 const IN_WORKER = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
   "undefined";
 
-class Batch {
-  fixed = new Uint8Array(BATCH_ITEMS * 96);
-  messages = new Uint8Array(BATCH_ITEMS * 64);
-  ends = new Uint32Array(BATCH_ITEMS);
-  count = 0;
-  resolvers: ((ok: boolean) => void)[] = [];
-
-  add(key: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-    const i = this.count++;
-    this.fixed.set(key, i * 96);
-    this.fixed.set(signature, i * 96 + 32);
-    const start = i === 0 ? 0 : this.ends[i - 1];
-    const end = start + message.length;
-    if (end > this.messages.length) {
-      const grown = new Uint8Array(Math.max(end, this.messages.length * 2));
-      grown.set(this.messages.subarray(0, start));
-      this.messages = grown;
-    }
-    this.messages.set(message, start);
-    this.ends[i] = end;
-    return new Promise<boolean>((resolve) => this.resolvers.push(resolve));
-  }
-
-  request(id: number): VerifyRequest {
-    const n = this.count;
-    return {
-      id,
-      fixed: this.fixed.subarray(0, n * 96),
-      messages: this.messages.subarray(0, n === 0 ? 0 : this.ends[n - 1]),
-      ends: this.ends.subarray(0, n),
-      count: n,
-    };
-  }
-
-  settle(bits: Uint8Array): void {
-    for (let i = 0; i < this.count; i++) this.resolvers[i]((bits[i >> 3] & (1 << (i & 7))) !== 0);
-  }
-
-  verifyInline(): void {
-    const r = this.request(0);
-    this.settle(nodeVerifyBatch(r.fixed, r.messages, r.ends, r.count));
-  }
+interface Job {
+  batch: VerifyBatch;
+  resolve: (bits: Uint8Array) => void;
 }
 
 interface Slot {
   worker: Worker;
-  items: number;
+  jobs: number;
 }
 
-let queue: Batch | undefined;
+let queue: VerifyBatch | undefined;
+let queueResolvers: ((ok: boolean) => void)[] = [];
 let flushTimer: number | undefined;
 let idleTimer: number | undefined;
 let slots: Slot[] = [];
 let poolBroken = IN_WORKER;
 let nextId = 0;
-const inFlight = new Map<number, { batch: Batch; slot: Slot }>();
+/** Submitted batches no worker holds yet, oldest first. */
+const pending: Job[] = [];
+const inFlight = new Map<number, { job: Job; slot: Slot }>();
+
+/**
+ * Verifies a batch off this thread when a worker can run (inline otherwise). The batch must not
+ * be changed until the promise settles.
+ *
+ * @param batch The checks (the prechecks of `verifySignature` already passed).
+ * @returns The bitmap: bit `i & 7` of byte `i >> 3` is set when item i verified.
+ */
+export function submitBatch(batch: VerifyBatch): Promise<Uint8Array> {
+  if (batch.count === 0) return Promise.resolve(new Uint8Array(0));
+  if (
+    poolBroken || (slots.length === 0 && batch.count < POOL_MIN_ITEMS) || !startPool()
+  ) {
+    return Promise.resolve(verifyHere(batch));
+  }
+  if (idleTimer !== undefined) {
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
+  }
+  return new Promise<Uint8Array>((resolve) => {
+    pending.push({ batch, resolve });
+    dispatch();
+  });
+}
+
+/**
+ * Verifies on this thread the newest batch that no worker holds yet (each worker already has
+ * {@linkcode OUTSTANDING} queued), so that the calling thread shares the work instead of letting
+ * it pile up.
+ *
+ * @returns False when no batch was waiting.
+ */
+export function helpOne(): boolean {
+  // The newest: the one a worker would reach last.
+  const job = pending.pop();
+  if (job === undefined) return false;
+  job.resolve(verifyHere(job.batch));
+  return true;
+}
 
 /**
  * Queues one verification (the prechecks of `verifySignature` already passed). The arguments are
@@ -119,9 +112,10 @@ export function queueVerify(
   message: Uint8Array,
   signature: Uint8Array,
 ): Promise<boolean> {
-  queue ??= new Batch();
-  const result = queue.add(key, message, signature);
-  if (queue.count >= BATCH_ITEMS) flush();
+  queue ??= new VerifyBatch(QUEUE_ITEMS);
+  queue.add(key, message, signature);
+  const result = new Promise<boolean>((resolve) => queueResolvers.push(resolve));
+  if (queue.count >= QUEUE_ITEMS) flush();
   else flushTimer ??= setTimeout(flush, 0) as unknown as number;
   return result;
 }
@@ -132,27 +126,31 @@ function flush(): void {
     flushTimer = undefined;
   }
   const batch = queue;
+  const resolvers = queueResolvers;
   queue = undefined;
-  if (batch === undefined || batch.count === 0) return;
-  if (poolBroken || (slots.length === 0 && batch.count < POOL_MIN_ITEMS) || !startPool()) {
-    batch.verifyInline();
-    return;
+  queueResolvers = [];
+  if (batch === undefined) return;
+  submitBatch(batch).then((bits) => {
+    for (let i = 0; i < resolvers.length; i++) {
+      resolvers[i]((bits[i >> 3] & (1 << (i & 7))) !== 0);
+    }
+  });
+}
+
+/** Hands waiting batches to workers with room. */
+function dispatch(): void {
+  while (pending.length > 0) {
+    let slot: Slot | undefined;
+    for (const s of slots) {
+      if (s.jobs < OUTSTANDING && (slot === undefined || s.jobs < slot.jobs)) slot = s;
+    }
+    if (slot === undefined) return;
+    const job = pending.shift()!;
+    slot.jobs++;
+    const id = nextId++;
+    inFlight.set(id, { job, slot });
+    slot.worker.postMessage(job.batch.request(id));
   }
-  if (idleTimer !== undefined) {
-    clearTimeout(idleTimer);
-    idleTimer = undefined;
-  }
-  let slot = slots[0];
-  for (const s of slots) if (s.items < slot.items) slot = s;
-  if (slot.items >= SHARE_BACKLOG) {
-    // Every worker has a backlog: this thread takes the batch, so all cores stay busy.
-    batch.verifyInline();
-    return;
-  }
-  slot.items += batch.count;
-  const id = nextId++;
-  inFlight.set(id, { batch, slot });
-  slot.worker.postMessage(batch.request(id));
 }
 
 function startPool(): boolean {
@@ -162,7 +160,7 @@ function startPool(): boolean {
       const worker = new Worker(new URL("./_verify_worker.ts", import.meta.url).href, {
         type: "module",
       });
-      const slot: Slot = { worker, items: 0 };
+      const slot: Slot = { worker, jobs: 0 };
       worker.onmessage = (e: MessageEvent<VerifyAnswer>) => answered(slot, e.data);
       worker.onerror = (e: ErrorEvent) => {
         e.preventDefault();
@@ -182,10 +180,11 @@ function answered(slot: Slot, answer: VerifyAnswer): void {
   const entry = inFlight.get(answer.id);
   if (entry === undefined) return;
   inFlight.delete(answer.id);
-  slot.items -= entry.batch.count;
-  if (answer.bits !== undefined) entry.batch.settle(answer.bits);
-  else entry.batch.verifyInline();
-  if (inFlight.size === 0 && queue === undefined && idleTimer === undefined) {
+  slot.jobs--;
+  const { job } = entry;
+  job.resolve(answer.bits ?? verifyHere(job.batch));
+  dispatch();
+  if (inFlight.size === 0 && pending.length === 0 && idleTimer === undefined) {
     idleTimer = setTimeout(stopPool, IDLE_MS) as unknown as number;
     Deno.unrefTimer(idleTimer);
   }
@@ -193,17 +192,23 @@ function answered(slot: Slot, answer: VerifyAnswer): void {
 
 function stopPool(): void {
   idleTimer = undefined;
-  if (inFlight.size > 0) return;
+  if (inFlight.size > 0 || pending.length > 0) return;
   for (const s of slots) s.worker.terminate();
   slots = [];
 }
 
-/** A worker failed: verify everything it held inline and stop using workers. */
+/** A worker failed: verify everything it held or would have held inline; use no worker again. */
 function breakPool(): void {
   poolBroken = true;
   for (const s of slots) s.worker.terminate();
   slots = [];
-  const pending = [...inFlight.values()];
+  const jobs = [...[...inFlight.values()].map((e) => e.job), ...pending.splice(0)];
   inFlight.clear();
-  for (const { batch } of pending) batch.verifyInline();
+  for (const job of jobs) job.resolve(verifyHere(job.batch));
+}
+
+/** Verifies a batch on this thread; returns its bitmap. */
+function verifyHere(batch: VerifyBatch): Uint8Array {
+  const r = batch.request(0);
+  return nodeVerifyBatch(r.fixed, r.messages, r.ends, r.count);
 }

@@ -8,7 +8,7 @@
 /// <reference lib="deno.worker" />
 
 import { nodeVerifyBatch } from "./_node_ed25519.ts";
-import type { VerifyAnswer, VerifyRequest } from "./_verify_pool.ts";
+import type { VerifyAnswer, VerifyRequest } from "./_verify_batch.ts";
 
 self.onmessage = (e: MessageEvent<VerifyRequest>) => {
   const { id, fixed, messages, ends, count } = e.data;

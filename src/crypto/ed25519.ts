@@ -33,6 +33,7 @@ import {
   SPKI_PREFIX,
   startsWith,
 } from "./_encoding.ts";
+import { VerifyBatch } from "./_verify_batch.ts";
 
 /** Length in bytes of a raw Ed25519 public key. */
 const PUBLIC_KEY_LENGTH = 32;
@@ -231,10 +232,7 @@ export async function verifySignature(
     throw new TypeError("verifySignature() expects the message and signature as Uint8Array");
   }
   // Step 1: shape and canonical encodings, from the bytes.
-  if (signature.length !== SIGNATURE_LENGTH) return false;
-  if (!isCanonicalScalar(signature.subarray(32))) return false;
-  const r = signature.subarray(0, 32);
-  if (!isCanonicalY(r) || isNegativeZeroX(r)) return false;
+  if (signature.length !== SIGNATURE_LENGTH || !passesPrechecks(signature)) return false;
   // Step 2: native cofactorless check (node:crypto, batched to worker threads). true here
   // implies the cofactored equation holds.
   // queueVerify copies the bytes before it returns: the caller may reuse its buffers at once.
@@ -242,6 +240,134 @@ export async function verifySignature(
   const [msg, sig] = [message.slice(), signature.slice()];
   pool = await (poolLoading ??= import("./_verify_pool.ts"));
   return await pool.queueVerify(key[RAW_BYTES](), msg, sig);
+}
+
+/**
+ * Strict signature checks verified together: one promise for the whole batch instead of one
+ * per signature, which is what lets `spine verify` keep both cores busy. Each item gets exactly
+ * the verdict {@linkcode verifySignature} would give.
+ *
+ * @example
+ * ```ts
+ * import { parsePublicKey, SignatureBatch } from "./ed25519.ts";
+ * import assert from "node:assert/strict";
+ * const key = parsePublicKey("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c");
+ * const sig = "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da" +
+ *   "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"; // RFC 8032 7.1, TEST 2
+ * const batch = new SignatureBatch();
+ * batch.addText(key, "r", sig);
+ * batch.addText(key, "s", sig);
+ * assert.deepEqual([...(await batch.verify())], [1, 0]);
+ * ```
+ */
+export class SignatureBatch {
+  #items: VerifyBatch;
+  /** Per added item: its index in `#items`, or -1 when a precheck already refused it. */
+  #index: Int32Array;
+  #size = 0;
+
+  /** @param capacity Items expected (more may be added). */
+  constructor(capacity: number = 256) {
+    this.#items = new VerifyBatch(capacity);
+    this.#index = new Int32Array(capacity);
+  }
+
+  /** Items added so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Adds one check; the bytes are copied.
+   *
+   * @param key A validated public key.
+   * @param message The signed bytes.
+   * @param signature The signature `R || S` (any length: a wrong one fails).
+   */
+  add(key: PublicKey, message: Uint8Array, signature: Uint8Array): void {
+    const ok = signature.length === SIGNATURE_LENGTH && passesPrechecks(signature);
+    this.#push(ok ? this.#items.add(key[RAW_BYTES](), message, signature) : -1);
+  }
+
+  /**
+   * Adds one check given as text: an ASCII message (a Spine entry hash) and the signature as hex.
+   *
+   * @param key A validated public key.
+   * @param message The signed text; every character below U+0080.
+   * @param signatureHex The signature as 128 lowercase hex characters (anything else fails).
+   */
+  addText(key: PublicKey, message: string, signatureHex: string): void {
+    if (message.length > TEXT_SCRATCH.length) {
+      throw new RangeError(`addText() takes messages of at most ${TEXT_SCRATCH.length} characters`);
+    }
+    for (let i = 0; i < message.length; i++) TEXT_SCRATCH[i] = message.charCodeAt(i);
+    const ok = signatureHex.length === 2 * SIGNATURE_LENGTH &&
+      decodeHexInto(signatureHex, SIG_SCRATCH) &&
+      passesPrechecks(SIG_SCRATCH);
+    this.#push(
+      ok
+        ? this.#items.add(key[RAW_BYTES](), TEXT_SCRATCH.subarray(0, message.length), SIG_SCRATCH)
+        : -1,
+    );
+  }
+
+  #push(index: number): void {
+    if (this.#size === this.#index.length) {
+      const grown = new Int32Array(this.#index.length * 2 || 16);
+      grown.set(this.#index);
+      this.#index = grown;
+    }
+    this.#index[this.#size++] = index;
+  }
+
+  /**
+   * Verifies every item, off the calling thread when a worker can run. Add nothing after this.
+   *
+   * @returns Verdicts in the order added: 1 when the item verified, else 0.
+   */
+  async verify(): Promise<Uint8Array> {
+    const out = new Uint8Array(this.#size);
+    if (this.#items.count > 0) {
+      pool ??= await (poolLoading ??= import("./_verify_pool.ts"));
+      const bits = await pool.submitBatch(this.#items);
+      for (let i = 0; i < this.#size; i++) {
+        const j = this.#index[i];
+        if (j >= 0 && (bits[j >> 3] & (1 << (j & 7))) !== 0) out[i] = 1;
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * For a caller about to wait on a {@linkcode SignatureBatch}: verifies one batch that no worker
+ * holds yet on this thread, so both cores stay busy.
+ *
+ * @returns False when there was none.
+ */
+export function helpVerify(): boolean {
+  return pool?.helpOne() ?? false;
+}
+
+const TEXT_SCRATCH = new Uint8Array(1024);
+const SIG_SCRATCH = new Uint8Array(SIGNATURE_LENGTH);
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE["0123456789abcdef".charCodeAt(i)] = i;
+
+function decodeHexInto(hex: string, out: Uint8Array): boolean {
+  for (let i = 0; i < out.length; i++) {
+    const c1 = hex.charCodeAt(2 * i), c2 = hex.charCodeAt(2 * i + 1);
+    if (c1 > 0x7f || c2 > 0x7f || HEX_VALUE[c1] < 0 || HEX_VALUE[c2] < 0) return false;
+    out[i] = (HEX_VALUE[c1] << 4) | HEX_VALUE[c2];
+  }
+  return true;
+}
+
+/** Step 1 of `verifySignature` on a 64-byte signature: `S < L`, canonical `R`. */
+function passesPrechecks(signature: Uint8Array): boolean {
+  if (!isCanonicalScalar(signature.subarray(32))) return false;
+  const r = signature.subarray(0, 32);
+  return isCanonicalY(r) && !isNegativeZeroX(r);
 }
 
 function decodePublicKeyInput(input: string | Uint8Array): Uint8Array<ArrayBuffer> {

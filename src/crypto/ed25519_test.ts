@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createPublicKey, verify as nodeCryptoVerify } from "node:crypto";
 import * as noble from "@noble/ed25519";
-import { parsePublicKey, PublicKey, verifySignature } from "./ed25519.ts";
+import {
+  helpVerify,
+  parsePublicKey,
+  PublicKey,
+  SignatureBatch,
+  verifySignature,
+} from "./ed25519.ts";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
@@ -359,4 +365,76 @@ Deno.test("verifySignature() batches calls under several keys and message length
     items.map((it) => verifySignature(it.key, it.message, it.signature)),
   );
   verdicts.forEach((ok, i) => assert.equal(ok, items[i].expected, `item ${i}`));
+});
+
+Deno.test("SignatureBatch gives every strict vector the verdict verifySignature gives", async () => {
+  const batch = new SignatureBatch(4); // grows past its capacity
+  const expected: boolean[] = [];
+  for (const c of vectors.cases) {
+    let key: PublicKey;
+    try {
+      key = parsePublicKey(c.public_key_hex);
+    } catch {
+      continue; // refused keys never reach a batch
+    }
+    batch.add(key, hex(c.message_hex), hex(c.signature_hex));
+    expected.push(await verifySignature(key, hex(c.message_hex), hex(c.signature_hex)));
+  }
+  assert.ok(batch.size > 10);
+  assert.deepEqual([...(await batch.verify())].map((v) => v === 1), expected);
+  assert.ok(expected.includes(true) && expected.includes(false));
+});
+
+Deno.test("SignatureBatch.addText takes hex signatures and refuses malformed hex, S >= L and wrong lengths", async () => {
+  const c = vectors.cases.find((v) => v.id === "rfc8032-test-1")!;
+  const key = parsePublicKey(c.public_key_hex);
+  // TEST 1 signs the empty message, so the text form is "".
+  const batch = new SignatureBatch();
+  batch.addText(key, "", c.signature_hex);
+  batch.addText(key, "", c.signature_hex.toUpperCase()); // not lowercase hex
+  batch.addText(key, "", c.signature_hex.slice(0, 126)); // too short
+  batch.addText(key, "", `${c.signature_hex.slice(0, 126)}zz`);
+  // S + L: the same signature with a non-canonical scalar.
+  const s = hex(c.signature_hex);
+  let carry = 0;
+  const l = hex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+  for (let i = 0; i < 32; i++) {
+    const v = s[32 + i] + l[i] + carry;
+    s[32 + i] = v & 0xff;
+    carry = v >> 8;
+  }
+  batch.addText(key, "", toHex(s));
+  batch.addText(key, "x", c.signature_hex); // another message
+  assert.deepEqual([...(await batch.verify())], [1, 0, 0, 0, 0, 0]);
+  assert.equal(await verifySignature(key, new Uint8Array(0), s), false);
+});
+
+Deno.test("SignatureBatch verdicts stay per item across many batches in flight, with this thread helping", async () => {
+  const seed = new Uint8Array(32).fill(21);
+  const key = parsePublicKey(await noble.getPublicKeyAsync(seed));
+  const pkcs8 = new Uint8Array([...hex("302e020100300506032b657004220420"), ...seed]);
+  const signer = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, [
+    "sign",
+  ]);
+  const texts = Array.from({ length: 1600 }, (_, i) => i.toString(16).padStart(64, "0"));
+  const sigs = await Promise.all(texts.map(async (t, i) => {
+    const sig = new Uint8Array(
+      await crypto.subtle.sign("Ed25519", signer, new TextEncoder().encode(t)),
+    );
+    if (i % 89 === 0) sig[5] ^= 0x10;
+    return toHex(sig);
+  }));
+  const results: Promise<Uint8Array>[] = [];
+  let helped = 0;
+  for (let b = 0; b < 16; b++) {
+    const batch = new SignatureBatch(100);
+    for (let i = b * 100; i < (b + 1) * 100; i++) batch.addText(key, texts[i], sigs[i]);
+    results.push(batch.verify());
+    await Promise.resolve(); // the batch is submitted once the backend is loaded
+    if (helpVerify()) helped++;
+  }
+  const verdicts = (await Promise.all(results)).flatMap((v) => [...v]);
+  assert.equal(verdicts.length, 1600);
+  verdicts.forEach((v, i) => assert.equal(v, i % 89 === 0 ? 0 : 1, `item ${i}`));
+  assert.ok(helped > 0, "the calling thread verified some batches itself");
 });

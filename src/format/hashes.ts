@@ -130,19 +130,27 @@ export function entryHash(
   if (seq < 0n || seq >= 2n ** 64n) {
     throw new RangeError(`Sequence ${seq} is not an unsigned 64-bit integer`);
   }
-  if (!HASH_HEX.test(prevHashHex)) {
+  // Validated while copied (a regular expression here cost a tenth of verification's own time).
+  if (!copyHashHex(prevHashHex, 16)) {
     throw new RangeError("prev_hash is not 64 lowercase hex characters");
   }
-  if (!HASH_HEX.test(payloadHashHex)) {
+  if (!copyHashHex(payloadHashHex, 80)) {
     throw new RangeError("payload_hash is not 64 lowercase hex characters");
   }
   ENTRY_VIEW.setBigUint64(0, seq, true);
   ENTRY_VIEW.setBigInt64(8, timestampNs, true);
-  for (let i = 0; i < 64; i++) {
-    ENTRY_INPUT[16 + i] = prevHashHex.charCodeAt(i);
-    ENTRY_INPUT[80 + i] = payloadHashHex.charCodeAt(i);
-  }
   return blake3Hex(ENTRY_INPUT);
+}
+
+/** Copies 64 lowercase hex characters into `ENTRY_INPUT` at `at`; false if they are not. */
+function copyHashHex(hex: string, at: number): boolean {
+  if (hex.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = hex.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+    ENTRY_INPUT[at + i] = c;
+  }
+  return true;
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import type { PublicKey } from "../crypto/ed25519.ts";
 import { checkRedactions, type PendingRedaction } from "./redactions.ts";
-import { verifySignature } from "../crypto/ed25519.ts";
+import { helpVerify, SignatureBatch } from "../crypto/ed25519.ts";
 import { ChainRoot, GENESIS_PREV_HASH } from "../format/hashes.ts";
 import { isJsonObject, type JsonValue } from "../format/json_value.ts";
 import { analyzeLine, type LineAnalysis, show, STEP } from "./_analyze.ts";
@@ -44,8 +44,20 @@ export interface VerifyOptions {
   strict?: boolean;
   /** How many errors and warnings to keep in the report (default 10,000 each). */
   maxFindings?: number;
-  /** Signature checks kept in flight at once (default 1,024). */
+  /** Signature checks kept in flight at once (default 4,096). */
   window?: number;
+}
+
+/** Signature checks sent to the verification pool at once. */
+const SIGNATURE_BATCH = 128;
+
+/** Checks gathered for one batch, with where each verdict goes. */
+interface PendingChecks {
+  batch: SignatureBatch;
+  order: number[];
+  seq: bigint[];
+  file: string[];
+  at: number[];
 }
 
 interface Ordered<T> {
@@ -82,7 +94,11 @@ export class ChainVerifier {
   #prevTs: bigint | null = null;
   #streamId: string | undefined;
   #pendingTorn: RecordLine | null = null;
-  #inflight: Promise<void>[] = [];
+  /** Signature checks gathered for the next batch. */
+  #pending: PendingChecks | undefined;
+  /** Batches submitted and not yet awaited, oldest first, and how many checks they hold. */
+  #inflight: { verdicts: Promise<Uint8Array>; size: number; settled: boolean }[] = [];
+  #inflightChecks = 0;
   #redactions: PendingRedaction[] = [];
   #window: number;
   #stopped = false;
@@ -93,7 +109,7 @@ export class ChainVerifier {
   constructor(options: VerifyOptions) {
     this.#opts = options;
     this.#trust = new TrustState(options.trustedKeys ?? []);
-    this.#window = options.window ?? 1024;
+    this.#window = options.window ?? 4096;
   }
 
   /** True once `failFast` saw an error: the caller may stop reading. */
@@ -173,19 +189,35 @@ export class ChainVerifier {
    * @param line The line; its bytes may be reused once the returned promise settles.
    * @returns Resolves when the line's synchronous checks are done (its signature may still be in flight).
    */
-  async add(line: RecordLine): Promise<void> {
+  add(line: RecordLine): Promise<void> {
+    return this.feed(line) ?? Promise.resolve();
+  }
+
+  /**
+   * Checks one line, like {@linkcode add}, without a promise per line: the hot loop of a whole
+   * log. Lines must come in log order. The line's bytes are read before this returns.
+   *
+   * @param line The line.
+   * @returns undefined when the next line may follow at once, else a promise to await first
+   *   (too many signature checks in flight, or a key rotation waiting for its verdict).
+   */
+  feed(line: RecordLine): Promise<void> | undefined {
     if (this.#stopped) return;
     if (this.#pendingTorn !== null) {
       // An unterminated line that was not the last of the log: an ordinary (bad) line.
       const torn = this.#pendingTorn;
       this.#pendingTorn = null;
-      await this.#check(torn);
+      const wait = this.#check(torn);
+      if (wait !== undefined) {
+        const copy = { ...line, bytes: line.bytes.slice() };
+        return wait.then(() => this.feed(copy));
+      }
     }
     if (!line.terminated) {
       this.#pendingTorn = { ...line, bytes: line.bytes.slice() };
       return;
     }
-    await this.#check(line);
+    return this.#check(line);
   }
 
   /**
@@ -210,8 +242,8 @@ export class ChainVerifier {
         torn.line,
       );
     }
-    await Promise.all(this.#inflight);
-    this.#inflight = [];
+    if (this.#pending !== undefined) this.#submit();
+    await this.#settle(0);
     // Step 9, end: a redaction stands only if a key trusted at the end of the log signed it.
     for (const r of await checkRedactions(this.#redactions, this.#trust.unrevokedKeys())) {
       const { order, seq, file, line } = r.pending;
@@ -301,7 +333,7 @@ export class ChainVerifier {
     await this.#apply(analysis, this.#ordinal++ * 32, file, line, own);
   }
 
-  async #check(line: RecordLine): Promise<void> {
+  #check(line: RecordLine): Promise<void> | undefined {
     const base = this.#ordinal++ * 32;
     const { file } = line;
     const at = line.line;
@@ -321,17 +353,20 @@ export class ChainVerifier {
       this.#warn(base, "blank_line", null, "blank line skipped", file, at);
       return;
     }
-    await this.#apply(analyzeLine(line.bytes), base, file, at, undefined);
+    return this.#apply(analyzeLine(line.bytes), base, file, at, undefined);
   }
 
-  /** The sequential checks (steps 6 to 8 and 11), with the per-line findings in step order. */
-  async #apply(
+  /**
+   * The sequential checks (steps 6 to 8 and 11), with the per-line findings in step order.
+   * Returns a promise only when the caller must wait before the next line.
+   */
+  #apply(
     a: LineAnalysis,
     base: number,
     file: string,
     at: number,
     own: boolean | undefined,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     // Steps 1 to 5 were checked per line.
     let i = 0;
     const findings = a.findings;
@@ -453,7 +488,8 @@ export class ChainVerifier {
     this.#prevEntry = entry;
     if (ts !== undefined) this.#prevTs = ts;
     // Step 11: signature under a trusted key.
-    if (entry) await this.#checkSignature(base + STEP.signature, a, seq, entry, file, at, own);
+    if (entry) return this.#checkSignature(base + STEP.signature, a, seq, entry, file, at, own);
+    return undefined;
   }
 
   #emit(base: number, a: LineAnalysis, i: number, file: string, at: number): void {
@@ -462,7 +498,7 @@ export class ChainVerifier {
     else this.#warn(base + f.offset, f.type as WarningType, f.seq, f.details, file, at);
   }
 
-  async #checkSignature(
+  #checkSignature(
     order: number,
     a: LineAnalysis,
     seq: bigint,
@@ -470,7 +506,7 @@ export class ChainVerifier {
     file: string,
     at: number,
     own: boolean | undefined,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     if (a.sigHex === undefined) {
       this.#error(order, "invalid_signature", seq, a.sigProblem ?? "", file, at);
       return;
@@ -480,38 +516,73 @@ export class ChainVerifier {
       this.#error(order, signer.type, seq, signer.details, file, at);
       return;
     }
-    let check: Promise<boolean> | boolean;
     if (own !== undefined && this.#isOwnKey(a, signer.key)) {
       // Verified off-thread under the record's own key, which is the one trust selected.
-      check = this.#verdict(own, order, seq, file, at);
-    } else check = this.#verify(signer.key, entry, a.sigHex, order, seq, file, at);
-    if (a.trustType !== undefined) {
-      // Trust changes apply before any later record is judged.
-      if (await check) {
+      const ok = this.#verdict(own, order, seq, file, at);
+      if (ok && a.trustType !== undefined) {
         this.#applyTrustRecord(a.trustType, a.payload!, signer.key, order + 1, seq, file, at);
       }
       return;
     }
-    if (typeof check === "boolean") return;
-    this.#inflight.push(check.then(() => {}));
-    if (this.#inflight.length >= this.#window) {
-      const batch = this.#inflight;
-      this.#inflight = [];
-      await Promise.all(batch);
+    const checks = this.#pending ??= {
+      batch: new SignatureBatch(SIGNATURE_BATCH),
+      order: [],
+      seq: [],
+      file: [],
+      at: [],
+    };
+    const index = checks.batch.size;
+    checks.batch.addText(signer.key, entry, a.sigHex);
+    checks.order.push(order);
+    checks.seq.push(seq);
+    checks.file.push(file);
+    checks.at.push(at);
+    if (a.trustType !== undefined) {
+      // Trust changes apply before any later record is judged: wait for this verdict.
+      const { trustType, payload } = a;
+      return this.#submit().then((verdicts) => {
+        if (verdicts[index] === 1) {
+          this.#applyTrustRecord(trustType, payload!, signer.key, order + 1, seq, file, at);
+        }
+      });
     }
+    if (checks.batch.size >= SIGNATURE_BATCH) this.#submit();
+    return this.#inflightChecks > this.#window ? this.#settle(this.#window) : undefined;
   }
 
-  async #verify(
-    key: PublicKey,
-    entry: string,
-    sigHex: string,
-    order: number,
-    seq: bigint,
-    file: string,
-    at: number,
-  ): Promise<boolean> {
-    const ok = await verifySignature(key, asciiBytes(entry), hexBytes(sigHex));
-    return this.#verdict(ok, order, seq, file, at);
+  /** Sends the gathered checks off as one batch; their verdicts are recorded as they come. */
+  #submit(): Promise<Uint8Array> {
+    const checks = this.#pending!;
+    this.#pending = undefined;
+    const entry = { verdicts: checks.batch.verify(), size: checks.batch.size, settled: false };
+    entry.verdicts = entry.verdicts.then((v) => {
+      entry.settled = true;
+      for (let i = 0; i < v.length; i++) {
+        this.#verdict(v[i] === 1, checks.order[i], checks.seq[i], checks.file[i], checks.at[i]);
+      }
+      return v;
+    });
+    this.#inflight.push(entry);
+    this.#inflightChecks += entry.size;
+    return entry.verdicts;
+  }
+
+  /**
+   * Waits until at most `limit` signature checks are in flight. Rather than idle, this thread
+   * verifies batches the worker has not reached yet, one at a time, handling the worker's
+   * answers in between (so the worker is never left without work).
+   */
+  async #settle(limit: number): Promise<void> {
+    while (this.#inflightChecks > limit) {
+      const oldest = this.#inflight[0];
+      if (!oldest.settled && helpVerify()) {
+        await nextMacrotask();
+        continue;
+      }
+      this.#inflight.shift();
+      await oldest.verdicts;
+      this.#inflightChecks -= oldest.size;
+    }
   }
 
   #isOwnKey(a: LineAnalysis, key: PublicKey): boolean {
@@ -636,14 +707,7 @@ function isBlank(bytes: Uint8Array): boolean {
   return true;
 }
 
-function asciiBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-function hexBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
-  return out;
+/** Resolves after pending events (such as worker messages) have been handled. */
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

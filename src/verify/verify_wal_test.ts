@@ -9,6 +9,8 @@ import { parseTrustFile, type TrustedKey } from "./trust.ts";
 import { analyzeLine, analyzeLineStrict } from "./_analyze.ts";
 import { scanCanonicalRecord } from "./_fast_record.ts";
 import { verifyWal } from "./verify_wal.ts";
+import { createWal, openWal } from "../wal/writer.ts";
+import { signingKeyFromSeed } from "../crypto/keys.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 const CORPUS = `${REPO}tests/testdata/corpus`;
@@ -147,5 +149,51 @@ Deno.test("verifyWal() reports progress up to the total size, with and without w
     const last = seen[seen.length - 1];
     assert.ok(seen.every((p, i) => i === 0 || p.bytesDone >= seen[i - 1].bytesDone));
     assert.ok(last.bytesDone <= last.bytesTotal && last.bytesTotal > 0);
+  }
+});
+
+Deno.test("verifyWal() reports the same findings whatever the window of signature checks in flight", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spine-window-" });
+  try {
+    const first = await signingKeyFromSeed(new Uint8Array(32).fill(1));
+    const second = await signingKeyFromSeed(new Uint8Array(32).fill(2));
+    await createWal(dir, { signingKey: first });
+    let wal = await openWal(dir, { signingKey: first, sync: "none" });
+    const event = (i: number) => ({ event_type: "t", i, note: "x".repeat(i % 50) });
+    await wal.appendMany(Array.from({ length: 1300 }, (_, i) => event(i)));
+    // A rotation in the middle of a batch: later records are judged under the new key.
+    await wal.rotateKey(second);
+    await wal.close();
+    wal = await openWal(dir, { signingKey: second, sync: "none" });
+    await wal.appendMany(Array.from({ length: 1200 }, (_, i) => event(i)));
+    await wal.close();
+    // Flip one hex digit of the signature of every 97th line (hex stays hex, lengths stay).
+    const tampered: number[] = [];
+    for (const e of [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".jsonl"))) {
+      const lines = Deno.readTextFileSync(`${dir}/${e.name}`).split("\n");
+      for (let i = 0; i < lines.length; i++) {
+        const m = /"sig_client":"([0-9a-f])/.exec(lines[i]);
+        if (m === null || i % 97 !== 5) continue;
+        const at = m.index + m[0].length - 1;
+        const digit = lines[i][at] === "0" ? "1" : "0";
+        lines[i] = lines[i].slice(0, at) + digit + lines[i].slice(at + 1);
+        tampered.push(JSON.parse(lines[i]).seq);
+      }
+      Deno.writeTextFileSync(`${dir}/${e.name}`, lines.join("\n"));
+    }
+    const trustedKeys = [{ publicKey: first.publicKey }];
+    const wide = await verifyWal(dir, { trustedKeys });
+    assert.deepEqual(
+      wide.errors.map((e) => [e.error_type, e.sequence]),
+      tampered.sort((a, b) => a - b).map((seq) => ["invalid_signature", seq]),
+    );
+    assert.equal(wide.events_verified, 2501);
+    assert.equal(wide.signatures_verified, 2501 - tampered.length);
+    for (const window of [1, 100, 129]) {
+      assert.deepEqual(await verifyWal(dir, { trustedKeys, window }), wide, `window ${window}`);
+    }
+    assert.deepEqual(await verifyWal(dir, { trustedKeys, workers: 2 }), wide);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

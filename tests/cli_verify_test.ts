@@ -13,7 +13,7 @@ const spine = (args: string[], task: "spine" | "spine-verify" = "spine") =>
 const PY = testdata("corpus", "python-small");
 const PY_KEYS = `${PY}/keys.json`;
 
-Deno.test("the compile task builds every target with the same permission flags the tests use", () => {
+Deno.test("the compile task builds every target with the same permission and V8 flags the tests use", () => {
   const compile = tasks.compile;
   for (
     const target of [
@@ -32,7 +32,7 @@ Deno.test("the compile task builds every target with the same permission flags t
     5,
   );
   const verifyFlags = taskFlags("spine-verify").join(" ");
-  assert.equal(verifyFlags, "--no-prompt --allow-read");
+  assert.equal(verifyFlags, "--v8-flags=--max-semi-space-size=1 --no-prompt --allow-read");
   assert.equal(
     compile.split(" && ").filter((c) =>
       c.includes("verify_main.ts") && c.includes(`${verifyFlags} --target`)

@@ -18,13 +18,14 @@ import { parseArgs } from "node:util";
 
 const REPO = new URL("../", import.meta.url).pathname;
 const MAIN = `${REPO}main.ts`;
-const SPINE_FLAGS = [
-  "--no-prompt",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env=SPINE_SIGNING_KEY",
-];
-const VERIFY_FLAGS = ["--no-prompt", "--allow-read"];
+// The flags of the deno.json tasks, which the compiled binaries get too.
+const TASKS = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`)).tasks as Record<
+  string,
+  string
+>;
+const taskFlags = (task: string) => TASKS[task].split(/\s+/).filter((w) => w.startsWith("--"));
+const SPINE_FLAGS = taskFlags("spine");
+const VERIFY_FLAGS = taskFlags("spine-verify");
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -166,31 +166,62 @@ function copyHashHex(hex: string, at: number): boolean {
  * ```
  */
 export class ChainRoot {
-  // The root is one long streaming hash (64 bytes per record): @noble/hashes' incremental BLAKE3
-  // is cheap there, and unlike hash-wasm it can be created synchronously.
-  #hasher = blake3.create();
-  #ascii = new Uint8Array(64);
+  // One long streaming hash (64 bytes per record). Entries are gathered into 16 KiB updates. The
+  // first update picks the backend: hash-wasm when loaded (its state saved between updates, as it
+  // is shared with `blake3Hex`), else @noble/hashes' incremental BLAKE3. On noble the root cost
+  // about 2 us per record, a few percent of verification; on hash-wasm about 0.2 us.
+  #noble: ReturnType<typeof blake3.create> | undefined;
+  #wasmState: Uint8Array | undefined;
+  #buffer = new Uint8Array(16 * 1024);
+  #used = 0;
 
   /**
    * @param entryHashHex One record's entry hash (64 lowercase hex characters).
    */
   update(entryHashHex: string): void {
-    const a = this.#ascii;
-    for (let i = 0; i < 64; i++) a[i] = entryHashHex.charCodeAt(i);
-    this.#hasher.update(a);
+    if (this.#used + 64 > this.#buffer.length) this.#flush();
+    const a = this.#buffer;
+    const at = this.#used;
+    for (let i = 0; i < 64; i++) a[at + i] = entryHashHex.charCodeAt(i);
+    this.#used += 64;
   }
 
   /**
    * @param hexBytes Several entry hashes as their concatenated ASCII hex bytes, in log order.
    */
   updateBytes(hexBytes: Uint8Array): void {
-    this.#hasher.update(hexBytes);
+    this.#flush();
+    this.#absorb(hexBytes);
   }
 
   /**
-   * @returns The chain root as 64 lowercase hex characters.
+   * @returns The chain root so far as 64 lowercase hex characters (more updates may follow).
    */
   digest(): string {
-    return toHex(this.#hasher.clone().digest());
+    this.#flush();
+    if (this.#wasmState !== undefined) {
+      wasm!.load(this.#wasmState);
+      return wasm!.digest("hex");
+    }
+    this.#noble ??= blake3.create();
+    return toHex(this.#noble.clone().digest());
+  }
+
+  #flush(): void {
+    if (this.#used === 0) return;
+    this.#absorb(this.#buffer.subarray(0, this.#used));
+    this.#used = 0;
+  }
+
+  #absorb(bytes: Uint8Array): void {
+    if (this.#noble === undefined && wasm !== undefined) {
+      if (this.#wasmState === undefined) wasm.init();
+      else wasm.load(this.#wasmState);
+      wasm.update(bytes);
+      this.#wasmState = wasm.save();
+      return;
+    }
+    this.#noble ??= blake3.create();
+    this.#noble.update(bytes);
   }
 }

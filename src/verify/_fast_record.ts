@@ -51,7 +51,7 @@ const MAX_PAYLOAD_DEPTH = 32;
 // Field slots, by key.
 const F_VERSION = 0, F_EVENT = 1, F_STREAM = 2, F_SEQ = 3, F_PREV = 4, F_TS = 5, F_PAYLOAD = 6;
 const F_PHASH = 7, F_ALG = 8, F_SIG = 9, F_KEYID = 10, F_PK = 11;
-const KEYS = new Map<string, number>([
+const KEYS: [string, number][] = [
   ["format_version", F_VERSION],
   ["event_id", F_EVENT],
   ["stream_id", F_STREAM],
@@ -64,7 +64,24 @@ const KEYS = new Map<string, number>([
   ["sig_client", F_SIG],
   ["key_id", F_KEYID],
   ["public_key", F_PK],
-]);
+];
+/** The keys as bytes, by length then first byte: found without making a string. */
+const KEYS_BY_SHAPE = new Map<number, { bytes: Uint8Array; slot: number }>(
+  KEYS.map(([key, slot]) => [
+    key.length * 256 + key.charCodeAt(0),
+    { bytes: Uint8Array.from(key, (c) => c.charCodeAt(0)), slot },
+  ]),
+);
+if (KEYS_BY_SHAPE.size !== KEYS.length) throw new Error("record keys must differ in length or first byte");
+
+/** The field slot of the key at `b[start..end)`, or -1. */
+function keySlot(b: Uint8Array, start: number, end: number): number {
+  const known = KEYS_BY_SHAPE.get((end - start) * 256 + b[start]);
+  if (known === undefined) return -1;
+  const k = known.bytes;
+  for (let i = 1; i < k.length; i++) if (b[start + i] !== k[i]) return -1;
+  return known.slot;
+}
 const REQUIRED = (1 << F_SEQ) | (1 << F_PREV) | (1 << F_TS) | (1 << F_PAYLOAD) | (1 << F_PHASH) |
   (1 << F_SIG);
 
@@ -104,8 +121,8 @@ export function scanCanonicalRecord(b: Uint8Array): FastRecord | undefined {
     let k = keyStart;
     while (PLAIN[b[k]] === 1) k++;
     if (b[k] !== QUOTE || b[k + 1] !== COLON) return undefined;
-    const slot = KEYS.get(str(keyStart, k));
-    if (slot === undefined || (seen & (1 << slot)) !== 0) return undefined;
+    const slot = keySlot(b, keyStart, k);
+    if (slot < 0 || (seen & (1 << slot)) !== 0) return undefined;
     seen |= 1 << slot;
     pos = k + 2;
     if (slot === F_PAYLOAD) {

@@ -62,6 +62,8 @@ function daysInMonth(y: number, m: number): number {
  * ```
  */
 export function timestampToNanos(text: string): bigint {
+  const fast = sameSecondAsLast(text);
+  if (fast !== undefined) return fast;
   const m = RFC3339.exec(text);
   if (m === null) {
     throw new TimestampSyntaxError(
@@ -88,13 +90,40 @@ export function timestampToNanos(text: string): bigint {
   }
   const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
     offsetSeconds;
-  const nanos = BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, "0") || "0");
+  const base = BigInt(seconds) * 1_000_000_000n;
+  const nanos = base + BigInt(fraction.padEnd(9, "0") || "0");
   if (nanos < I64_MIN || nanos > I64_MAX) {
     throw new RangeError(
       `Timestamp ${JSON.stringify(text)} is outside the signed 64-bit nanosecond range`,
     );
   }
+  last = { head: text.slice(0, 19), offset, base };
   return nanos;
+}
+
+// Consecutive records mostly share their second: the last valid timestamp's date, time and offset,
+// and its second in nanoseconds. A timestamp with the same first 19 characters and the same offset
+// differs only in its fraction, so only that needs reading (the full path cost about 1.5 us).
+let last: { head: string; offset: string; base: bigint } | undefined;
+
+/** The value of `text` when it is the last valid timestamp's second with another fraction. */
+function sameSecondAsLast(text: string): bigint | undefined {
+  if (last === undefined || !text.startsWith(last.head)) return undefined;
+  let i = 19;
+  let fraction = 0;
+  if (text.charCodeAt(i) === 0x2e) {
+    i++;
+    const start = i;
+    for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39; c = text.charCodeAt(++i)) {
+      fraction = fraction * 10 + (c - 0x30);
+    }
+    const digits = i - start;
+    if (digits < 1 || digits > 9) return undefined;
+    fraction *= 10 ** (9 - digits);
+  }
+  if (text.length - i !== last.offset.length || !text.endsWith(last.offset)) return undefined;
+  const nanos = last.base + BigInt(fraction);
+  return nanos < I64_MIN || nanos > I64_MAX ? undefined : nanos;
 }
 
 /**

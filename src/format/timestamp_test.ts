@@ -54,3 +54,43 @@ Deno.test("nanosToTimestamp() writes six fractional digits and +00:00, and round
   }
   assert.throws(() => nanosToTimestamp(1n), RangeError);
 });
+
+Deno.test("timestampToNanos() gives the same value and errors right after a timestamp of the same second", () => {
+  const heads = ["2026-11-27T09:08:57", "1969-12-31T23:59:59", "2262-04-11T23:47:16"];
+  const tails = [
+    "Z",
+    "+00:00",
+    "-05:30",
+    ".1Z",
+    ".854775807Z",
+    ".854775808Z", // past the signed 64-bit range for the last head
+    ".000000001+00:00",
+    ".123456789-05:30",
+    ".1234567890Z", // ten digits
+    ".Z",
+    "Z ",
+    "+0000",
+    ".12+00:0",
+    "z",
+  ];
+  const outcome = (text: string) => {
+    try {
+      return String(timestampToNanos(text));
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  for (const head of heads) {
+    for (const tail of tails) {
+      const text = head + tail;
+      outcome("2000-01-01T00:00:00Z"); // another second: the full path
+      const cold = outcome(text);
+      for (const before of tails) {
+        outcome(head + before); // maybe the same second: the shortcut
+        assert.equal(outcome(text), cold, `${text} after ${head + before}`);
+      }
+    }
+  }
+  assert.equal(outcome("2026-11-27T09:08:57.5Z"), "1795770537500000000");
+  assert.equal(outcome("2026-11-27T09:08:57.25+01:00"), "1795766937250000000");
+});

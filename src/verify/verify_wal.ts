@@ -48,10 +48,10 @@ export interface VerifyWalOptions extends VerifyOptions {
   maxLineBytes?: number;
   /**
    * Worker threads for the per-line checks (parsing, hashing, and the signature under the
-   * record's own key); 0 checks everything on this thread. Default 0: measured on 2 cores with
-   * 1M records, 2 workers verified 14.6k events/s at a peak RSS of 281 MB (each worker's V8 heap
-   * settles near 65 MB), this thread alone 11.9k events/s at 142 MB, flat from 100k records
-   * (WebCrypto runs the Ed25519 checks off-thread either way). Reports are identical either way.
+   * record's own key); 0 checks everything on this thread, signatures going in batches to one
+   * verification worker. Default 0: measured on 2 cores with 100k records in one session, 0 gave
+   * 18k to 23k events/s at about 100 MB RSS, 1 worker 7k and 2 workers 9k to 12k events/s at
+   * about 110 MB. Reports are identical either way.
    */
   workers?: number;
   /** Called now and then (about every 64 KiB of log) with how far the verification has come. */

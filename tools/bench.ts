@@ -2,10 +2,12 @@
  * `deno task bench`: the numbers of issue 5 in one run, each against a baseline measured in the
  * same run on the same machine (absolute rates move with machine load; ratios much less).
  *
- * - verify: `spine verify` as a subprocess (the `spine` task's flags) on logs of realistic
+ * - verify: `spine verify` as a subprocess (the `spine-verify` task's flags) on logs of realistic
  *   ~200-byte payloads (`bench/make_log.ts`, cached under the data directory), median events/s of
  *   the runs and peak RSS of the verifying process (`/usr/bin/time -f %M`, else VmHWM unknown);
- *   baselines: a `JSON.parse`-only scan of the same files and `openssl speed ed25519`.
+ *   baselines: `openssl speed ed25519`, bare node:crypto verification on one thread measured
+ *   right before each run (the native code spine uses; two cores can do at most twice it), and a
+ *   `JSON.parse`-only scan of the same files.
  * - append: `spine append --stdin` events/s per `--sync` policy, and the median wall time of one
  *   `spine append --payload` process (skipped with a message if `spine append` is missing).
  *
@@ -15,6 +17,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { nodePublicKey, nodeVerify } from "../src/crypto/_node_ed25519.ts";
+import { signingKeyFromSeed } from "../src/crypto/keys.ts";
 
 const REPO = new URL("../", import.meta.url).pathname;
 const MAIN = `${REPO}main.ts`;
@@ -153,6 +157,31 @@ async function openssl(): Promise<{ sign: number; verify: number } | undefined> 
   }
 }
 
+// Baseline in this process: bare Ed25519 verification on ONE thread with node:crypto, the native
+// code `spine verify` uses (no parsing, hashing or checks). With 2 cores, 2x is the ceiling.
+const floorSigner = await signingKeyFromSeed(new Uint8Array(32).fill(5));
+const floorKey = nodePublicKey(floorSigner.publicKey.bytes);
+const floorMessages = Array.from(
+  { length: 500 },
+  (_, i) => new TextEncoder().encode(i.toString(16).padStart(64, "0")),
+);
+const floorSignatures = await Promise.all(floorMessages.map((m) => floorSigner.sign(m)));
+
+/** Bare verifies per second on this thread, over about half a second. */
+function nativeVerifyRate(): number {
+  let n = 0;
+  const t0 = performance.now();
+  do {
+    for (let i = 0; i < floorMessages.length; i++) {
+      if (!nodeVerify(floorKey, floorMessages[i], floorSignatures[i])) {
+        throw new Error("baseline signature did not verify");
+      }
+    }
+    n += floorMessages.length;
+  } while (performance.now() - t0 < 500);
+  return n / ((performance.now() - t0) / 1000);
+}
+
 console.log(
   `spine bench: Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, ` +
     `${runs} run(s) per figure (median)${quick ? ", quick mode" : ""}`,
@@ -170,7 +199,9 @@ for (const n of sizes) {
   const rates: number[] = [];
   const rss: number[] = [];
   const scans: number[] = [];
+  const floors: number[] = [];
   for (let i = 0; i < runs; i++) {
+    floors.push(nativeVerifyRate()); // right before the run: machine speed drifts
     const r = await timed(Deno.execPath(), [
       "run",
       ...VERIFY_FLAGS,
@@ -190,11 +221,15 @@ for (const n of sizes) {
   }
   const rate = median(rates);
   const scan = median(scans);
+  const floor = median(floors);
   console.log(
     `  ${fmt(n).padStart(9)} records: ${fmt(rate).padStart(7)} events/s, peak RSS ${
       rss.length ? `${fmt(Math.max(...rss) / 1024)} MB` : "unknown"
     }` +
       (ssl ? `, ${(rate / ssl.verify).toFixed(2)}x openssl verify` : "") +
+      `, ${(rate / floor).toFixed(2)}x bare node:crypto verify on one thread (${
+        fmt(floor)
+      }/s; 2 cores: 2x at most)` +
       `, ${(rate / scan * 100).toFixed(1)}% of a JSON.parse-only scan (${fmt(scan)} lines/s)`,
   );
 }

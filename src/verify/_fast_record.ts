@@ -72,7 +72,9 @@ const KEYS_BY_SHAPE = new Map<number, { bytes: Uint8Array; slot: number }>(
     { bytes: Uint8Array.from(key, (c) => c.charCodeAt(0)), slot },
   ]),
 );
-if (KEYS_BY_SHAPE.size !== KEYS.length) throw new Error("record keys must differ in length or first byte");
+if (KEYS_BY_SHAPE.size !== KEYS.length) {
+  throw new Error("record keys must differ in length or first byte");
+}
 
 /** The field slot of the key at `b[start..end)`, or -1. */
 function keySlot(b: Uint8Array, start: number, end: number): number {

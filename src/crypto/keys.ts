@@ -10,7 +10,7 @@
  */
 
 import { getPublicKeyAsync, signAsync as nobleSignAsync } from "@noble/ed25519";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "./_sha256.ts";
 import { bytesToHex, decodePem, encodePem, hexToBytes, isHex, startsWith } from "./_encoding.ts";
 import { parsePublicKey, PublicKey } from "./ed25519.ts";
 
@@ -19,6 +19,12 @@ const SEED_LENGTH = 32;
 const PKCS8_PREFIX = hexToBytes("302e020100300506032b657004220420");
 /** Domain-separation prefix of the key-id hash: ASCII `spine-key-id-v1` and one zero byte. */
 const KEY_ID_CONTEXT = new TextEncoder().encode("spine-key-id-v1\x00");
+
+/** Batches of at least this many messages are signed in a worker thread (`_sign_pool.ts`). */
+const WORKER_MIN_MESSAGES = 64;
+
+// The batch-signing worker's module (and `node:crypto` in it) loads with the first large batch.
+let pool: typeof import("./_sign_pool.ts") | undefined;
 
 const CONSTRUCT = Symbol("SigningKey.construct");
 let readSeed: (key: SigningKey) => Uint8Array<ArrayBuffer>;
@@ -58,11 +64,17 @@ export class SigningKey {
    * @param publicKey The public key derived from `seed`.
    * @throws {TypeError} When called from outside this module.
    */
-  constructor(token: symbol, seed: Uint8Array<ArrayBuffer>, publicKey: PublicKey) {
+  constructor(
+    token: symbol,
+    seed: Uint8Array<ArrayBuffer>,
+    publicKey: PublicKey,
+    webCryptoKey?: CryptoKey,
+  ) {
     if (token !== CONSTRUCT) throw new TypeError("Create a SigningKey with signingKeyFromSeed()");
     this.#seed = seed;
     this.publicKey = publicKey;
     this.keyId = keyIdFor(publicKey);
+    if (webCryptoKey !== undefined) this.#webCryptoKey = Promise.resolve(webCryptoKey);
   }
 
   /**
@@ -100,6 +112,99 @@ export class SigningKey {
   [Symbol.for("Deno.customInspect")](): string {
     return this.toString();
   }
+}
+
+/**
+ * Signs many messages of one length, laid end to end (the WAL writer's entry hashes). Batches of
+ * {@linkcode WORKER_MIN_MESSAGES} or more are signed in a worker thread with `node:crypto`, so
+ * the caller can prepare the next batch meanwhile; smaller ones as {@linkcode SigningKey.sign}
+ * does. The signatures are identical either way (RFC 8032 signing is deterministic).
+ *
+ * @param key The signing key.
+ * @param messages `count * length` bytes: message i is `messages[i*length .. (i+1)*length]`.
+ * @param length The length of each message (at least 1).
+ * @returns `count * 64` bytes: signature i is `[i*64 .. (i+1)*64]`.
+ * @throws {TypeError} If `key` is not a {@linkcode SigningKey} or `messages` not a `Uint8Array`.
+ * @throws {RangeError} If `messages.length` is not a multiple of `length`.
+ * @example
+ * ```ts
+ * import { generateSigningKey, signBatch } from "./keys.ts";
+ * import assert from "node:assert/strict";
+ * const key = await generateSigningKey();
+ * const messages = new TextEncoder().encode("a".repeat(64) + "b".repeat(64));
+ * const signatures = await signBatch(key, messages, 64);
+ * assert.deepEqual(signatures.subarray(64), await key.sign(messages.subarray(64)));
+ * ```
+ */
+export async function signBatch(
+  key: SigningKey,
+  messages: Uint8Array,
+  length: number,
+): Promise<Uint8Array> {
+  if (!(key instanceof SigningKey)) throw new TypeError("signBatch() expects a SigningKey");
+  if (!(messages instanceof Uint8Array)) throw new TypeError("signBatch() expects a Uint8Array");
+  if (!Number.isSafeInteger(length) || length < 1 || messages.length % length !== 0) {
+    throw new RangeError(
+      `${messages.length} bytes are not a whole number of ${length}-byte messages`,
+    );
+  }
+  const count = messages.length / length;
+  const inline = async () => {
+    const out = new Uint8Array(count * 64);
+    const signatures = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) => key.sign(messages.subarray(i * length, (i + 1) * length)),
+      ),
+    );
+    signatures.forEach((s, i) => out.set(s, i * 64));
+    return out;
+  };
+  if (count < WORKER_MIN_MESSAGES) return await inline();
+  pool ??= await import("./_sign_pool.ts");
+  return await pool.signInWorker(
+    key,
+    () => {
+      const seed = readSeed(key);
+      const der = pkcs8Der(seed);
+      seed.fill(0);
+      return der;
+    },
+    messages,
+    length,
+    inline,
+  );
+}
+
+/**
+ * Starts the batch-signing worker of {@linkcode signBatch} ahead of its first batch, so that its
+ * start-up (tens of milliseconds) overlaps other work. Optional.
+ *
+ * @returns Resolves once the worker is starting (or cannot run: batches are then signed inline).
+ * @example
+ * ```ts
+ * import { stopBatchSigning, warmBatchSigning } from "./keys.ts";
+ * await warmBatchSigning();
+ * stopBatchSigning();
+ * ```
+ */
+export async function warmBatchSigning(): Promise<void> {
+  pool ??= await import("./_sign_pool.ts");
+  pool.warmSignWorker();
+}
+
+/**
+ * Stops the batch-signing worker now if it holds no batch (it also stops by itself after a short
+ * idle time, on an unref'd timer).
+ *
+ * @example
+ * ```ts
+ * import { stopBatchSigning } from "./keys.ts";
+ * stopBatchSigning();
+ * ```
+ */
+export function stopBatchSigning(): void {
+  pool?.stopSignWorkerIfIdle();
 }
 
 /**
@@ -246,27 +351,30 @@ export function exportSeedHex(key: SigningKey): string {
 }
 
 async function fromOwnedSeed(seed: Uint8Array<ArrayBuffer>): Promise<SigningKey> {
-  const publicKey = parsePublicKey(await derivePublicKey(seed));
-  return new SigningKey(CONSTRUCT, seed, publicKey);
+  const { raw, webCryptoKey } = await derivePublicKey(seed);
+  return new SigningKey(CONSTRUCT, seed, parsePublicKey(raw), webCryptoKey);
 }
 
 /**
  * The public key of a seed: native WebCrypto (import, export as JWK) where available, else
  * `@noble/ed25519`. Both give identical bytes; noble's first call builds its base-point tables
- * (about 40 ms), which dominated one `spine append` process.
+ * (about 40 ms), which dominated one `spine append` process. The imported key is kept for signing
+ * (one import less per process); it lives in the key's private field, as the seed does.
  */
-async function derivePublicKey(seed: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+async function derivePublicKey(
+  seed: Uint8Array<ArrayBuffer>,
+): Promise<{ raw: Uint8Array; webCryptoKey?: CryptoKey }> {
   try {
     const key = await crypto.subtle.importKey("pkcs8", pkcs8Der(seed), { name: "Ed25519" }, true, [
       "sign",
     ]);
     const { x } = await crypto.subtle.exportKey("jwk", key);
     const raw = x === undefined ? undefined : base64UrlToBytes(x);
-    if (raw !== undefined && raw.length === SEED_LENGTH) return raw;
+    if (raw !== undefined && raw.length === SEED_LENGTH) return { raw, webCryptoKey: key };
   } catch {
     // No native Ed25519: fall through.
   }
-  return await getPublicKeyAsync(seed);
+  return { raw: await getPublicKeyAsync(seed) };
 }
 
 function base64UrlToBytes(text: string): Uint8Array | undefined {

@@ -7,8 +7,10 @@ import {
   generateSigningKey,
   keyIdFor,
   parseSigningKey,
+  signBatch,
   SigningKey,
   signingKeyFromSeed,
+  stopBatchSigning,
 } from "./keys.ts";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
@@ -258,4 +260,34 @@ Deno.test("keyIdFor() and the export functions throw a TypeError for wrong argum
   assert.throws(() => keyIdFor({ hex: RFC1_PUB, bytes: hex(RFC1_PUB) } as never), TypeError);
   assert.throws(() => exportSigningKeyPem({} as never), TypeError);
   assert.throws(() => exportSeedHex(RFC1_SEED as never), TypeError);
+});
+
+Deno.test("signBatch() gives sign()'s bytes, inline for small batches and in the worker for large ones", async () => {
+  const key = await generateSigningKey();
+  try {
+    for (const count of [1, 63, 64, 300]) {
+      const messages = crypto.getRandomValues(new Uint8Array(count * 64));
+      const signatures = await signBatch(key, messages, 64);
+      assert.equal(signatures.length, count * 64);
+      for (const i of [0, count - 1]) {
+        assert.deepEqual(
+          signatures.subarray(i * 64, i * 64 + 64),
+          await key.sign(messages.subarray(i * 64, i * 64 + 64)),
+          `count ${count}, message ${i}`,
+        );
+      }
+    }
+    // Two keys share the worker; each batch is signed with its own key.
+    const other = await generateSigningKey();
+    const messages = new Uint8Array(100 * 64).fill(0x61);
+    const [a, b] = await Promise.all([
+      signBatch(key, messages, 64),
+      signBatch(other, messages, 64),
+    ]);
+    assert.deepEqual(a.subarray(0, 64), await key.sign(messages.subarray(0, 64)));
+    assert.deepEqual(b.subarray(0, 64), await other.sign(messages.subarray(0, 64)));
+    await assert.rejects(signBatch(key, new Uint8Array(65), 64), RangeError);
+  } finally {
+    stopBatchSigning();
+  }
 });

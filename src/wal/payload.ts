@@ -14,6 +14,7 @@ import { canonicalJson, toJsonValue } from "../format/canonical_json.ts";
 import { blake3Hex } from "../format/hashes.ts";
 import { parseJson } from "../format/json_parse.ts";
 import { JsonNumber, type JsonValue } from "../format/json_value.ts";
+import { canonicalizeSimple } from "./_simple_payload.ts";
 
 /** Default cap on a payload's canonical size: 1 MiB. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -38,8 +39,11 @@ export class PayloadError extends TypeError {
 
 /** A payload ready to be written: its model value, canonical bytes and hash. */
 export interface PreparedPayload {
-  /** The payload in the document model. */
-  value: JsonValue;
+  /**
+   * The payload in the document model (from `parsePayload`, possibly parsed from `canonical` on
+   * first access: then its keys are in canonical order).
+   */
+  readonly value: JsonValue;
   /** `canonical_json(payload)`: also the exact text stored in the record line. */
   canonical: Uint8Array;
   /** `hex(BLAKE3(canonical))`. */
@@ -81,7 +85,7 @@ export function preparePayload(
   } else {
     throw new PayloadError(`Payload must be a JSON object, got ${describe(input)}`, "$");
   }
-  check(value, "$", 0);
+  check(value, [], 0);
   let canonical: Uint8Array;
   try {
     canonical = canonicalJson(value, {
@@ -114,6 +118,10 @@ export function preparePayload(
  * Parses JSON text strictly (duplicate keys, invalid UTF-8 and trailing data refused) and
  * prepares it as a payload.
  *
+ * Simple texts (ASCII, no escapes, short integers: most events) are canonicalized straight from
+ * their bytes, with the same result (`_simple_payload.ts`); the rest are parsed into the document
+ * model and prepared as {@linkcode preparePayload} does.
+ *
  * @param text The JSON text, as UTF-8 bytes or a string.
  * @param maxBytes Cap on the canonical size (default 1 MiB).
  * @returns The prepared payload.
@@ -130,56 +138,99 @@ export function parsePayload(
   maxBytes: number = DEFAULT_MAX_PAYLOAD_BYTES,
 ): PreparedPayload {
   const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
-  return preparePayload(parseJson(bytes), maxBytes);
+  const canonical = canonicalizeSimple(bytes, maxBytes);
+  if (canonical === undefined) return preparePayload(parseJson(bytes), maxBytes);
+  return new SimplePayload(canonical, blake3Hex(canonical));
 }
 
-function check(v: JsonValue, path: string, depth: number): void {
+/** A payload canonicalized straight from its text: its document model is parsed on demand. */
+class SimplePayload implements PreparedPayload {
+  readonly canonical: Uint8Array;
+  readonly hash: string;
+  #value: JsonValue | undefined;
+
+  constructor(canonical: Uint8Array, hash: string) {
+    this.canonical = canonical;
+    this.hash = hash;
+  }
+
+  get value(): JsonValue {
+    return this.#value ??= parseJson(this.canonical);
+  }
+}
+
+/** Path segments from the root to the value being checked (made into text only for an error). */
+type Segments = (string | number)[];
+
+function check(v: JsonValue, segs: Segments, depth: number): void {
   if (v === null || typeof v === "boolean") return;
   if (typeof v === "string") {
     if (!v.isWellFormed()) {
+      const path = pathOf(segs);
       throw new PayloadError(`Payload refused: lone surrogate in string at ${path}`, path);
     }
     return;
   }
   if (v instanceof JsonNumber) {
     if (!v.isInteger) {
+      const path = pathOf(segs);
       throw new PayloadError(
         `Payload refused: float values are not allowed at ${path}: ${clip(v.text)}`,
         path,
       );
     }
-    const n = BigInt(v.text);
-    if (n > MAX_SAFE || n < -MAX_SAFE) {
-      throw new PayloadError(
-        `Payload refused: integer ${clip(v.text)} at ${path} is outside ±(2^53−1)`,
-        path,
-      );
+    // Up to 15 digits (and a sign) is always within range.
+    if (v.text.length > 15) {
+      const n = BigInt(v.text);
+      if (n > MAX_SAFE || n < -MAX_SAFE) {
+        const path = pathOf(segs);
+        throw new PayloadError(
+          `Payload refused: integer ${clip(v.text)} at ${path} is outside ±(2^53−1)`,
+          path,
+        );
+      }
     }
     return;
   }
   if (depth > 1000) {
+    const path = pathOf(segs);
     throw new PayloadError(`Payload refused: nesting deeper than 1000 levels at ${path}`, path);
   }
   if (Array.isArray(v)) {
-    v.forEach((x, i) => check(x, `${path}[${i}]`, depth + 1));
+    for (let i = 0; i < v.length; i++) {
+      segs.push(i);
+      check(v[i], segs, depth + 1);
+      segs.pop();
+    }
     return;
   }
   if (v instanceof Map) {
     for (const [k, x] of v) {
-      const p = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k)
-        ? `${path}.${k}`
-        : `${path}[${JSON.stringify(clip(k))}]`;
+      segs.push(k);
       if (!k.isWellFormed()) {
+        const p = pathOf(segs);
         throw new PayloadError(`Payload refused: lone surrogate in key at ${p}`, p);
       }
-      check(x, p, depth + 1);
+      check(x, segs, depth + 1);
+      segs.pop();
     }
     return;
   }
+  const path = pathOf(segs);
   throw new PayloadError(
     `Payload refused: unsupported value of type ${describe(v)} at ${path}`,
     path,
   );
+}
+
+function pathOf(segs: Segments): string {
+  let path = "$";
+  for (const s of segs) {
+    if (typeof s === "number") path += `[${s}]`;
+    else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)) path += `.${s}`;
+    else path += `[${JSON.stringify(clip(s))}]`;
+  }
+  return path;
 }
 
 function describe(v: unknown): string {

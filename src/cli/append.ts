@@ -4,14 +4,13 @@
  * @module
  */
 
+import { parseFlags } from "./_args.ts";
 import { formatOf, noPositionals, requireWal } from "./_command.ts";
 import { enableFastHashing } from "../format/hashes.ts";
-import { parseArgs } from "node:util";
 import { loadSigningKey } from "../crypto/key_file.ts";
+import { warmBatchSigning } from "../crypto/keys.ts";
 import { JsonSyntaxError, parseJsonText } from "../format/json_parse.ts";
 import type { JsonObject, JsonValue } from "../format/json_value.ts";
-import { DEFAULT_MAX_LINE_BYTES, readLines } from "../wal/line_reader.ts";
-import { defaultKeyPath } from "../wal/paths.ts";
 import {
   parsePayload,
   PayloadError,
@@ -56,6 +55,8 @@ Exit codes: 0 success, 2 usage error, refused input or I/O error.
 `;
 
 const BATCH_LINES = 1024;
+/** Batches read ahead of the one being acknowledged: chained and signing while it is synced. */
+const BATCHES_AHEAD = 2;
 
 /**
  * Runs `spine append`.
@@ -72,26 +73,22 @@ const BATCH_LINES = 1024;
  * ```
  */
 export async function runAppend(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      wal: { type: "string" },
-      "key-file": { type: "string" },
-      payload: { type: "string" },
-      "event-type": { type: "string" },
-      field: { type: "string", multiple: true },
-      stdin: { type: "boolean", default: false },
-      sync: { type: "string", default: "always" },
-      "segment-max-bytes": { type: "string" },
-      "max-payload-bytes": { type: "string" },
-      "checkpoint-every": { type: "string" },
-      "checkpoint-on-close": { type: "boolean", default: false },
-      origin: { type: "string" },
-      format: { type: "string", default: "text" },
-      help: { type: "boolean", short: "h", default: false },
-    },
+  // Not node:util's parseArgs: loading any node: module costs about 10 ms of a one-event append.
+  const { values, positionals } = parseFlags(args, {
+    wal: { type: "string" },
+    "key-file": { type: "string" },
+    payload: { type: "string" },
+    "event-type": { type: "string" },
+    field: { type: "string", multiple: true },
+    stdin: { type: "boolean", default: false },
+    sync: { type: "string", default: "always" },
+    "segment-max-bytes": { type: "string" },
+    "max-payload-bytes": { type: "string" },
+    "checkpoint-every": { type: "string" },
+    "checkpoint-on-close": { type: "boolean", default: false },
+    origin: { type: "string" },
+    format: { type: "string", default: "text" },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
     await io.out(APPEND_HELP);
@@ -136,13 +133,21 @@ export async function runAppend(args: string[], io: CliIo): Promise<number> {
       return EXIT.ERROR;
     }
   }
-  let keyPath: string;
-  try {
-    keyPath = defaultKeyPath(wal);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
+  // Streams repay a signing worker and the WebAssembly BLAKE3; both start while the key loads.
+  const stream = values.stdin && sync !== "always";
+  const warming = stream ? Promise.all([warmBatchSigning(), enableFastHashing()]) : undefined;
+  warming?.catch(() => {}); // awaited below
+  const envKey = io.env("SPINE_SIGNING_KEY");
+  let keyPath = "";
+  if (values["key-file"] === undefined && (envKey === undefined || envKey.trim() === "")) {
+    try {
+      // Loaded only when used: node:path is costly to load (see above).
+      keyPath = (await import("../wal/paths.ts")).defaultKeyPath(wal);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
   }
-  const loaded = await loadSigningKey(values["key-file"], io.env("SPINE_SIGNING_KEY"), keyPath);
+  const loaded = await loadSigningKey(values["key-file"], envKey, keyPath);
   if (loaded.exposed) {
     await io.err(
       `spine append: warning: key file ${loaded.path} is readable by others; run chmod 600 on it\n`,
@@ -176,7 +181,7 @@ export async function runAppend(args: string[], io: CliIo): Promise<number> {
       await io.out(formatRecord(r, format));
       return EXIT.OK;
     }
-    await enableFastHashing(); // a stream of records repays loading the WebAssembly BLAKE3
+    await (warming ?? enableFastHashing());
     return await appendStdin(log, io, format, sync, maxPayloadBytes);
   } finally {
     await log.close();
@@ -195,28 +200,30 @@ async function appendStdin(
   let batch: PreparedPayload[] = [];
   let appended = 0;
   let last: AppendResult | undefined;
-  // One batch is appended (signed off-thread, written, synced, reported) while the next one is
-  // parsed; batches still reach the log and stdout strictly in order.
-  let inFlight: Promise<void> | undefined;
-  const settle = async () => {
-    const p = inFlight;
-    inFlight = undefined;
-    await p;
+  // Pipelined: each batch is chained and its signing started at once (Wal.appendPrepared),
+  // then written and synced under the lock in order, while the next batches are read and
+  // chained. A batch is reported only after its own sync, strictly in order.
+  let reported: Promise<void> = Promise.resolve();
+  const window: Promise<void>[] = [];
+  const submit = async () => {
+    const prepared = batch;
+    batch = [];
+    const appending = log.appendPrepared(prepared);
+    appending.catch(() => {}); // awaited in order below
+    reported = reported.then(async () => {
+      const results = await appending;
+      appended += results.length;
+      last = results[results.length - 1];
+      await io.out(formatRecords(results, format));
+    });
+    reported.catch(() => {}); // rethrown by drain() or the window
+    window.push(reported);
+    if (window.length > BATCHES_AHEAD) await window.shift();
   };
-  const flush = async (wait = true) => {
-    await settle();
-    if (batch.length > 0) {
-      const prepared = batch;
-      batch = [];
-      inFlight = (async () => {
-        const results = await log.appendPrepared(prepared);
-        appended += results.length;
-        last = results[results.length - 1];
-        await io.out(results.map((r) => formatRecord(r, format)).join(""));
-      })();
-      inFlight.catch(() => {}); // rethrown by the next settle()
-    }
-    if (wait) await settle();
+  const drain = async () => {
+    if (batch.length > 0) await submit();
+    window.length = 0;
+    await reported;
   };
   const summary = () =>
     format === "json"
@@ -226,6 +233,7 @@ async function appendStdin(
         head_entry_hash: last?.entryHash ?? null,
       }) + "\n"
       : `appended ${appended} last_seq ${last?.seq ?? "-"}\n`;
+  const { DEFAULT_MAX_LINE_BYTES, readLines } = await import("../wal/line_reader.ts");
   const cap = Math.max(DEFAULT_MAX_LINE_BYTES, maxPayloadBytes * 4);
   for await (const line of readLines(io.stdin, cap)) {
     let failure: string | undefined;
@@ -243,7 +251,7 @@ async function appendStdin(
       }
     }
     if (failure !== undefined) {
-      await flush(); // lines before the bad one stay appended
+      await drain(); // lines before the bad one stay appended
       await io.out(summary());
       await io.err(
         `spine append: ${failure}; stopped after appending ${appended} record${
@@ -253,17 +261,25 @@ async function appendStdin(
       );
       return EXIT.ERROR;
     }
-    if (batch.length >= batchLines) await flush(false);
+    if (batch.length >= batchLines) await submit();
   }
-  await flush();
+  await drain();
   await io.out(summary());
   return EXIT.OK;
 }
 
 function formatRecord(r: AppendResult, format: "text" | "json"): string {
   return format === "json"
-    ? JSON.stringify({ seq: r.seq, entry_hash: r.entryHash, event_id: r.eventId }) + "\n"
+    // As JSON.stringify of the object: an entry hash (hex) and event id (evt_ and a UUID) need
+    // no escaping.
+    ? `{"seq":${r.seq},"entry_hash":"${r.entryHash}","event_id":"${r.eventId}"}\n`
     : `seq ${r.seq} ${r.entryHash}\n`;
+}
+
+function formatRecords(results: readonly AppendResult[], format: "text" | "json"): string {
+  let out = "";
+  for (const r of results) out += formatRecord(r, format);
+  return out;
 }
 
 function inputMessage(e: PayloadError | JsonSyntaxError): string {

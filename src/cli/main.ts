@@ -4,8 +4,6 @@
  * @module
  */
 
-import { TrustFileError } from "../verify/trust.ts";
-import { WalError } from "../wal/errors.ts";
 import { type CliIo, denoIo, EXIT, UsageError } from "./io.ts";
 
 /** Help text of `spine`. */
@@ -83,8 +81,6 @@ export async function main(args: string[], io: CliIo = denoIo()): Promise<number
 async function reportFailure(e: unknown, name: string, io: CliIo): Promise<number> {
   if (e instanceof UsageError || isParseArgsError(e)) {
     await io.err(`spine ${name}: ${(e as Error).message}\nRun "spine ${name} --help" for usage.\n`);
-  } else if (e instanceof WalError || e instanceof TrustFileError) {
-    await io.err(`spine ${name}: ${e.message}\n`);
   } else if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
     await io.err(`spine ${name}: not permitted: ${e.message}\n`);
   } else if (e instanceof Error) {

@@ -7,6 +7,10 @@
  * - **Concurrency**: every append batch runs under an exclusive OS lock on `DIR/.lock` (other
  *   processes) and an in-process mutex (other callers), and re-reads the head under the lock
  *   (a `stat` of the last segment; its tail only when it changed).
+ * - **Pipelining**: a batch is chained (sequence numbers, timestamps, entry hashes, lines) and
+ *   its signing started (in a worker thread when large) as soon as it is submitted, onto the head
+ *   the writer expects; under the lock it is chained again if another writer moved the head. So
+ *   batch N+1 is prepared and signed while batch N is written and synced.
  * - **Crash safety**: a torn final line is moved to a quarantine file before anything is
  *   appended (reported in {@linkcode Wal.recovered}); `chain_state.json` is a cache rebuilt from
  *   the log.
@@ -17,7 +21,7 @@
  */
 
 import type { PublicKey } from "../crypto/ed25519.ts";
-import { keyIdFor, type SigningKey } from "../crypto/keys.ts";
+import { keyIdFor, signBatch, type SigningKey, stopBatchSigning } from "../crypto/keys.ts";
 import { entryHash, GENESIS_PREV_HASH, toHex } from "../format/hashes.ts";
 import { nanosToTimestamp } from "../format/timestamp.ts";
 import { syncDir, writeAll } from "./durable.ts";
@@ -26,7 +30,12 @@ import { type HeadRecord, scanHead } from "./head.ts";
 import { WalLock } from "./lock.ts";
 import { DEFAULT_MAX_PAYLOAD_BYTES, type PreparedPayload, preparePayload } from "./payload.ts";
 import type { QuarantinedTail } from "./quarantine.ts";
-import { encodeRecordLine } from "./record_line.ts";
+import {
+  type EncodedLines,
+  encodeRecordLines,
+  type LineFieldsToWrite,
+  writeSignatures,
+} from "./record_line.ts";
 import { nextSegmentName } from "./segment_name.ts";
 import { listSegments } from "./segments.ts";
 import {
@@ -43,8 +52,6 @@ export type SyncPolicy = "always" | "batch" | "none";
 
 /** Default segment size limit: 10 MiB, as the upstream Python SDK. */
 export const DEFAULT_SEGMENT_MAX_BYTES = 10 * 1024 * 1024;
-
-const ASCII = new TextEncoder();
 
 /** Largest record line the writer reads back (payload cap plus headroom). */
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -232,6 +239,32 @@ interface WalSettings {
 
 type PayloadSource = PreparedPayload | ((seq: bigint) => PreparedPayload);
 
+/** One record of a chained batch. */
+interface ChainedRecord extends LineFieldsToWrite {
+  ts: bigint;
+  /** Its entry hash. */
+  hash: string;
+}
+
+/**
+ * A batch chained ahead of the lock (see `Wal.appendPrepared`): sequence numbers, timestamps and
+ * entry hashes assigned after `base`, lines laid out, signatures being computed.
+ */
+interface ChainedBatch {
+  /** The record this batch chains onto (`null`: genesis). */
+  base: HeadRecord | null;
+  streamId: string;
+  key: SigningKey;
+  records: ChainedRecord[];
+  /** The last payload's value (a rotation record changes who may append next). */
+  lastPayload: PreparedPayload;
+  lines: EncodedLines;
+  signatures: Promise<Uint8Array>;
+  /** The uncommitted batch of this writer it chains onto, if any. */
+  after: ChainedBatch | undefined;
+  state: "pending" | "committed" | "failed";
+}
+
 /**
  * An open WAL. Create with {@linkcode openWal}. Methods may be called concurrently: they are
  * serialized in call order.
@@ -247,6 +280,10 @@ export class Wal {
   readonly #lock: WalLock;
   readonly #s: WalSettings;
   #head: HeadRecord | null = null;
+  /** The head after every batch chained so far (the head, when none is pending). */
+  #tip: HeadRecord | null = null;
+  /** The latest chained batch, until it is committed or fails. */
+  #lastChained: ChainedBatch | undefined;
   #segment: string | undefined;
   #segmentSize = 0;
   #file: { name: string; file: Deno.FsFile } | undefined;
@@ -306,6 +343,7 @@ export class Wal {
         );
       }
       await this.#syncChainState(true);
+      this.#tip = this.#head;
     });
   }
 
@@ -356,13 +394,25 @@ export class Wal {
   /**
    * Appends payloads already validated with `preparePayload` (the CLI prepares outside the lock).
    *
+   * Pipelined: before this returns its promise, the batch is chained onto the head this writer
+   * expects after its earlier, still pending batches (sequence numbers, timestamps, entry hashes,
+   * lines), and its signing starts (in a worker thread for large batches). So a caller can chain
+   * batch N+1 while batch N is signed, written and synced. Under the lock, if the log's head is
+   * not the one the batch was chained onto (another writer appended), the batch is chained again
+   * onto the real head; if an earlier batch it was chained onto failed, it fails too.
+   *
    * @param prepared Prepared payloads.
-   * @returns One result per payload.
-   * @throws {WalError} For I/O failures or an unusable log head.
+   * @returns One result per payload, once they are durable per the sync policy.
+   * @throws {WalError} For I/O failures, an unusable log head, a closed WAL, or an earlier
+   *   pending append of this writer that failed.
    */
   async appendPrepared(prepared: readonly PayloadSource[]): Promise<AppendResult[]> {
     if (prepared.length === 0) return [];
-    const results = await this.#lock.hold(() => this.#appendLocked(prepared));
+    if (this.#closed) throw new WalError(`WAL ${this.dir} is closed`);
+    const batch = this.#chain(prepared, this.#tip, this.#lastChained);
+    this.#lastChained = batch;
+    this.#tip = headAfter(batch);
+    const results = await this.#lock.hold(() => this.#commit(batch, prepared));
     const every = this.#s.checkpoint?.every;
     if (every !== undefined && every > 0) {
       const first = results[0].seq;
@@ -467,6 +517,7 @@ export class Wal {
       this.#file?.file.close();
       this.#file = undefined;
       this.#lock.close();
+      stopBatchSigning();
     }
   }
 
@@ -537,117 +588,154 @@ export class Wal {
     return ns - (((ns % 1000n) + 1000n) % 1000n); // whole microseconds
   }
 
-  async #appendLocked(sources: readonly PayloadSource[]): Promise<AppendResult[]> {
-    if (this.#closed) throw new WalError(`WAL ${this.dir} is closed`);
-    await this.#refresh(false);
-    const head = this.#head;
-    if (
-      head?.payloadType === "key_rotation" && head.newPublicKey !== undefined &&
-      head.newPublicKey !== this.#key.publicKey.hex
-    ) {
-      throw new WalError(
-        `The last record of ${this.dir} rotated the signing key to ${
-          head.newPublicKey.slice(0, 16)
-        }…; ` +
-          `key ${this.#key.keyId} may no longer append`,
-      );
-    }
-    // Entry hashes are sequential; signatures are not.
-    let seq = head?.seq ?? 0n;
-    let prev = head?.entryHash ?? GENESIS_PREV_HASH;
-    // Timestamps never go backwards: a previous one with sub-microsecond digits is rounded up.
-    let ts = head === null
-      ? -(2n ** 62n)
-      : head.tsNs + ((1000n - (((head.tsNs % 1000n) + 1000n) % 1000n)) % 1000n);
-    const now = this.#now();
+  /**
+   * Steps 2 to 4 of `spec/storage.md` §2 for a batch, ahead of the lock: sequence numbers,
+   * timestamps and entry hashes after `base`, signing started, lines laid out.
+   */
+  #chain(
+    sources: readonly PayloadSource[],
+    base: HeadRecord | null,
+    after: ChainedBatch | undefined,
+  ): ChainedBatch {
     const key = this.#key;
-    const pending = sources.map((source) => {
+    // Step 2: entry hashes are sequential; timestamps never go backwards (a previous one with
+    // sub-microsecond digits is rounded up).
+    let seq = base?.seq ?? 0n;
+    let prev = base?.entryHash ?? GENESIS_PREV_HASH;
+    let ts = base === null
+      ? -(2n ** 62n)
+      : base.tsNs + ((1000n - (((base.tsNs % 1000n) + 1000n) % 1000n)) % 1000n);
+    const now = this.#now();
+    const records = new Array<ChainedRecord>(sources.length);
+    const messages = new Uint8Array(sources.length * 64);
+    let payload: PreparedPayload | undefined;
+    let tsClient = "";
+    let tsShown: bigint | undefined;
+    for (let i = 0; i < sources.length; i++) {
       seq += 1n;
-      const payload = typeof source === "function" ? source(seq) : source;
-      ts = now > ts ? now : ts;
-      const tsClient = nanosToTimestamp(ts);
+      const source = sources[i];
+      payload = typeof source === "function" ? source(seq) : source;
+      if (now > ts) ts = now;
+      if (ts !== tsShown) {
+        tsClient = nanosToTimestamp(ts);
+        tsShown = ts;
+      }
       const hash = entryHash(seq, ts, prev, payload.hash);
+      for (let j = 0, at = i * 64; j < 64; j++) messages[at + j] = hash.charCodeAt(j);
+      records[i] = {
+        eventId: `evt_${uuidV7()}`,
+        seq,
+        prevHash: prev,
+        ts,
+        tsClient,
+        payload: payload.canonical,
+        payloadHash: payload.hash,
+        hash,
+      };
       prev = hash;
-      return { seq, ts, tsClient, payload, hash, eventId: `evt_${uuidV7()}` };
-    });
-    const signatures = await Promise.all(pending.map((p) => key.sign(ASCII.encode(p.hash))));
-    const lines = pending.map((p, i) =>
-      encodeRecordLine({
-        eventId: p.eventId,
-        streamId: this.#streamId,
-        seq: p.seq,
-        prevHash: i === 0 ? (head?.entryHash ?? GENESIS_PREV_HASH) : pending[i - 1].hash,
-        tsClient: p.tsClient,
-        payload: p.payload.canonical,
-        payloadHash: p.payload.hash,
-        sigClient: toHex(signatures[i]),
-        keyId: key.keyId,
-        publicKey: key.publicKey.hex,
-      })
-    );
-    await this.#writeLines(lines);
-    const last = pending[pending.length - 1];
-    this.#head = {
-      seq: last.seq,
-      entryHash: last.hash,
-      tsNs: last.ts,
-      streamId: this.#streamId,
-      payloadType: typeof last.payload.value === "object" && last.payload.value instanceof Map
-        ? (typeof last.payload.value.get("type") === "string"
-          ? last.payload.value.get("type") as string
-          : undefined)
-        : undefined,
-      newPublicKey: undefined,
-    };
-    if (this.#head.payloadType === "key_rotation") {
-      const v = (last.payload.value as Map<string, unknown>).get("new_public_key");
-      this.#head.newPublicKey = typeof v === "string" ? v : undefined;
     }
-    return pending.map((p) => ({
-      seq: Number(p.seq),
-      entryHash: p.hash,
-      eventId: p.eventId,
-      tsClient: p.tsClient,
+    // Step 3: sign every entry hash (the 64 ASCII hex characters), while step 4 lays out lines.
+    const signatures = signBatch(key, messages, 64);
+    signatures.catch(() => {}); // awaited by #commit
+    const lines = encodeRecordLines(
+      { streamId: this.#streamId, keyId: key.keyId, publicKey: key.publicKey.hex },
+      records,
+    );
+    return {
+      base,
+      streamId: this.#streamId,
+      key,
+      records,
+      lastPayload: payload!,
+      lines,
+      signatures,
+      after,
+      state: "pending",
+    };
+  }
+
+  /** Steps 1 and 5 to 7 of `spec/storage.md` §2, under the lock. */
+  async #commit(chained: ChainedBatch, sources: readonly PayloadSource[]): Promise<AppendResult[]> {
+    let batch = chained;
+    try {
+      if (this.#closed) throw new WalError(`WAL ${this.dir} is closed`);
+      if (batch.after?.state === "failed") {
+        throw new WalError(`Not appended to ${this.dir}: an earlier append of this writer failed`);
+      }
+      // Step 1: re-read the head.
+      await this.#refresh(false);
+      const head = this.#head;
+      if (
+        head?.payloadType === "key_rotation" && head.newPublicKey !== undefined &&
+        head.newPublicKey !== this.#key.publicKey.hex
+      ) {
+        throw new WalError(
+          `The last record of ${this.dir} rotated the signing key to ${
+            head.newPublicKey.slice(0, 16)
+          }…; ` +
+            `key ${this.#key.keyId} may no longer append`,
+        );
+      }
+      if (
+        !sameRecord(head, batch.base) || batch.key !== this.#key ||
+        batch.streamId !== this.#streamId
+      ) {
+        // Another writer appended (or the key changed) since the batch was chained: steps 2 to 4
+        // again, onto the real head.
+        batch = this.#chain(sources, head, undefined);
+      }
+      writeSignatures(batch.lines, await batch.signatures);
+      // Steps 5 and 6: one write per segment, then fdatasync.
+      await this.#writeLines(batch.lines);
+      this.#head = headAfter(batch);
+      chained.state = "committed";
+    } catch (e) {
+      chained.state = "failed";
+      throw e;
+    } finally {
+      chained.after = undefined; // settled: no need to keep the chain of earlier batches
+      if (this.#lastChained === chained) {
+        this.#lastChained = undefined;
+        this.#tip = this.#head;
+      }
+    }
+    // Step 7: only now report the records.
+    return batch.records.map((r) => ({
+      seq: Number(r.seq),
+      entryHash: r.hash,
+      eventId: r.eventId,
+      tsClient: r.tsClient,
     }));
   }
 
   /** Writes lines to the current segment, rolling over at the size limit; one write per segment. */
-  async #writeLines(lines: Uint8Array[]): Promise<void> {
+  async #writeLines({ bytes, ends }: EncodedLines): Promise<void> {
+    const max = this.#s.segmentMaxBytes;
     let i = 0;
-    while (i < lines.length) {
+    let start = 0;
+    while (i < ends.length) {
       let name = this.#segment;
       if (
         name === undefined ||
-        (this.#segmentSize > 0 && this.#segmentSize + lines[i].length > this.#s.segmentMaxBytes)
+        (this.#segmentSize > 0 && this.#segmentSize + (ends[i] - start) > max)
       ) {
         name = await this.#newSegment();
       }
-      let size = this.#segmentSize;
-      let j = i;
-      let bytes = 0;
-      while (
-        j < lines.length && (j === i || size + bytes + lines[j].length <= this.#s.segmentMaxBytes)
-      ) {
-        bytes += lines[j].length;
-        j++;
-      }
-      const chunk = new Uint8Array(bytes);
-      let at = 0;
-      for (let k = i; k < j; k++) {
-        chunk.set(lines[k], at);
-        at += lines[k].length;
-      }
+      const size = this.#segmentSize;
+      let j = i + 1;
+      while (j < ends.length && size + (ends[j] - start) <= max) j++;
+      const end = ends[j - 1];
       const file = await this.#openSegment(name);
       try {
-        await writeAll(file, chunk);
+        await writeAll(file, bytes.subarray(start, end));
         if (this.#s.sync !== "none") await file.syncData();
       } catch (e) {
         // Leave no partial line behind: cut back to the last complete record.
         await file.truncate(size).catch(() => {});
         throw new WalError(`Cannot append to ${this.dir}/${name}: ${ioReason(e)}`, { cause: e });
       }
-      size += bytes;
-      this.#segmentSize = size;
+      this.#segmentSize = size + (end - start);
+      start = end;
       i = j;
     }
   }
@@ -678,6 +766,31 @@ export class Wal {
       throw new WalError(`Cannot open segment ${this.dir}/${name}: ${ioReason(e)}`, { cause: e });
     }
   }
+}
+
+/** The head after a batch: its last record. */
+function headAfter(batch: ChainedBatch): HeadRecord {
+  const last = batch.records[batch.records.length - 1];
+  const value = batch.lastPayload.value;
+  const type = value instanceof Map ? value.get("type") : undefined;
+  const newKey = type === "key_rotation"
+    ? (value as Map<string, unknown>).get("new_public_key")
+    : undefined;
+  return {
+    seq: last.seq,
+    entryHash: last.hash,
+    tsNs: last.ts,
+    streamId: batch.streamId,
+    payloadType: typeof type === "string" ? type : undefined,
+    newPublicKey: typeof newKey === "string" ? newKey : undefined,
+  };
+}
+
+/** Whether two heads are the same record. */
+function sameRecord(a: HeadRecord | null, b: HeadRecord | null): boolean {
+  return a === null || b === null
+    ? a === b
+    : a.seq === b.seq && a.entryHash === b.entryHash && a.tsNs === b.tsNs;
 }
 
 /** Wall-clock nanoseconds (microsecond resolution from `performance`). */

@@ -218,3 +218,73 @@ Deno.test("the writer refuses to chain onto a last record it cannot parse", asyn
     "Cannot append after the last record",
   );
 });
+
+Deno.test("appends issued without awaiting are chained ahead, signed in the worker, and land in call order", async () => {
+  const dir = await fresh();
+  const key = await generateSigningKey();
+  const wal = await openWal(dir, { signingKey: key, create: true, sync: "batch" });
+  const batches = Array.from(
+    { length: 5 },
+    (_, b) => Array.from({ length: 100 }, (_, i) => ({ b, i })),
+  );
+  const results = await Promise.all(batches.map((batch) => wal.appendMany(batch)));
+  await wal.close();
+  assert.deepEqual(
+    results.flat().map((r) => r.seq),
+    Array.from({ length: 500 }, (_, i) => i + 1),
+  );
+  const recs = records(dir);
+  assert.deepEqual(recs.map((r) => (r.payload as { b: number }).b), batches.flat().map((p) => p.b));
+  const report = await verifyWal(dir, {
+    trustedKeys: [{ publicKey: key.publicKey }],
+    strict: true,
+  });
+  assert.equal(report.valid, true, JSON.stringify(report.errors));
+  assert.equal(report.head_entry_hash, results[4][99].entryHash);
+});
+
+Deno.test("a batch chained onto a head another writer has since moved is chained again onto the real head", async () => {
+  const dir = await fresh();
+  const key = await generateSigningKey();
+  await createWal(dir, { signingKey: key });
+  const a = await openWal(dir, { signingKey: key });
+  const b = await openWal(dir, { signingKey: key });
+  await b.appendMany(Array.from({ length: 70 }, (_, i) => ({ by: "b", i })));
+  const fromA = await a.appendMany(Array.from({ length: 70 }, (_, i) => ({ by: "a", i })));
+  await b.append({ by: "b", last: true });
+  await Promise.all([a.close(), b.close()]);
+  assert.deepEqual(fromA.map((r) => r.seq), Array.from({ length: 70 }, (_, i) => i + 71));
+  assert.deepEqual(records(dir).map((r) => r.seq), Array.from({ length: 141 }, (_, i) => i + 1));
+  assert.equal((await verifyWal(dir, { trustedKeys: [{ publicKey: key.publicKey }] })).valid, true);
+});
+
+Deno.test("an append chained onto one that failed fails too; a later one is chained afresh", async () => {
+  const dir = await fresh();
+  const root = await generateSigningKey();
+  await createWal(dir, { signingKey: root });
+  const a = await openWal(dir, { signingKey: root });
+  const b = await openWal(dir, { signingKey: root });
+  await b.rotateKey(await generateSigningKey()); // `a` does not know yet
+  const first = a.append({ n: 1 });
+  const second = a.append({ n: 2 });
+  await assert.rejects(first, WalError, "may no longer append");
+  await assert.rejects(second, WalError, "an earlier append of this writer failed");
+  await assert.rejects(a.append({ n: 3 }), WalError, "may no longer append");
+  await Promise.all([a.close(), b.close()]);
+  assert.equal(records(dir).length, 1);
+});
+
+Deno.test("an append issued right after rotateKey() is signed with the new key", async () => {
+  const dir = await fresh();
+  const root = await generateSigningKey();
+  const next = await generateSigningKey();
+  const wal = await openWal(dir, { signingKey: root, create: true });
+  const [rotation, after] = await Promise.all([wal.rotateKey(next), wal.append({ n: 2 })]);
+  await wal.close();
+  assert.equal(after.seq, rotation.seq + 1);
+  assert.equal(records(dir)[after.seq - 1].public_key, next.publicKey.hex);
+  assert.equal(
+    (await verifyWal(dir, { trustedKeys: [{ publicKey: root.publicKey }] })).valid,
+    true,
+  );
+});

@@ -31,8 +31,12 @@ const POOL_MIN_ITEMS = 32;
 const OUTSTANDING = 4;
 /** Idle time after which the workers are terminated. */
 const IDLE_MS = 200;
-/** Worker threads (each costs about 30 MB of RSS; the calling thread helps when it waits). */
-const POOL_SIZE = 1;
+/**
+ * Worker threads: one per core beyond the calling thread's, at most 3 (each costs 20-30 MB of
+ * RSS; past about 3 the calling thread's per-line work is the limit). On the 2-core bench machine:
+ * one worker, the calling thread helping.
+ */
+let poolSize = Math.min(3, Math.max(1, (navigator.hardwareConcurrency ?? 2) - 1));
 
 /** Deno's main thread has no `WorkerGlobalScope`; inside a worker, verify inline. */
 const IN_WORKER = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
@@ -156,7 +160,7 @@ function dispatch(): void {
 function startPool(): boolean {
   if (slots.length > 0) return true;
   try {
-    for (let i = 0; i < POOL_SIZE; i++) {
+    for (let i = 0; i < poolSize; i++) {
       const worker = new Worker(new URL("./_verify_worker.ts", import.meta.url).href, {
         type: "module",
       });
@@ -211,4 +215,24 @@ function breakPool(): void {
 function verifyHere(batch: VerifyBatch): Uint8Array {
   const r = batch.request(0);
   return nodeVerifyBatch(r.fixed, r.messages, r.ends, r.count);
+}
+
+/**
+ * Sets how many workers the pool starts next time (tests; the default follows the core count).
+ *
+ * @param n Workers, at least 1.
+ * @returns The previous setting.
+ */
+export function setPoolSize(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new RangeError(`Pool size ${n} is not a positive integer`);
+  }
+  const previous = poolSize;
+  poolSize = n;
+  return previous;
+}
+
+/** Workers running now. */
+export function runningWorkers(): number {
+  return slots.length;
 }

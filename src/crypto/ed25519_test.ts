@@ -438,3 +438,41 @@ Deno.test("SignatureBatch verdicts stay per item across many batches in flight, 
   verdicts.forEach((v, i) => assert.equal(v, i % 89 === 0 ? 0 : 1, `item ${i}`));
   assert.ok(helped > 0, "the calling thread verified some batches itself");
 });
+
+Deno.test("SignatureBatch verdicts stay per item with three verification workers", async () => {
+  const pool = await import("./_verify_pool.ts");
+  // Let a pool started by earlier tests stop (200 ms idle), so the next one starts with 3.
+  for (let i = 0; i < 50 && pool.runningWorkers() > 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(pool.runningWorkers(), 0);
+  const previous = pool.setPoolSize(3);
+  try {
+    const seed = new Uint8Array(32).fill(33);
+    const key = parsePublicKey(await noble.getPublicKeyAsync(seed));
+    const pkcs8 = new Uint8Array([...hex("302e020100300506032b657004220420"), ...seed]);
+    const signer = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, [
+      "sign",
+    ]);
+    const texts = Array.from({ length: 1200 }, (_, i) => i.toString(16).padStart(64, "0"));
+    const sigs = await Promise.all(texts.map(async (t, i) => {
+      const sig = new Uint8Array(
+        await crypto.subtle.sign("Ed25519", signer, new TextEncoder().encode(t)),
+      );
+      if (i % 71 === 3) sig[40] ^= 0x02;
+      return toHex(sig);
+    }));
+    const results: Promise<Uint8Array>[] = [];
+    for (let b = 0; b < 12; b++) {
+      const batch = new SignatureBatch(100);
+      for (let i = b * 100; i < (b + 1) * 100; i++) batch.addText(key, texts[i], sigs[i]);
+      results.push(batch.verify());
+      await Promise.resolve();
+    }
+    assert.equal(pool.runningWorkers(), 3);
+    const verdicts = (await Promise.all(results)).flatMap((v) => [...v]);
+    verdicts.forEach((v, i) => assert.equal(v, i % 71 === 3 ? 0 : 1, `item ${i}`));
+  } finally {
+    pool.setPoolSize(previous);
+  }
+});

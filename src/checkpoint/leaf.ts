@@ -76,11 +76,11 @@ function simpleLeafBody(record: JsonObject): Uint8Array | undefined {
 const ENCODER = new TextEncoder();
 
 /**
- * Leaf data straight from the bytes of a line in the compact form Spine writers emit (the
+ * Leaf data (as ASCII text) straight from the bytes of a line in the compact form Spine writers emit (the
  * verifier's fast scan accepts it only when it is valid JSON with known fields, plain ASCII
  * strings and a canonical payload), without building the document model; undefined otherwise.
  */
-function fastLeafData(line: Uint8Array): Uint8Array | undefined {
+function fastLeafText(line: Uint8Array): string | undefined {
   const r = scanCanonicalRecord(line);
   if (r === undefined) return undefined;
   // Members in code-point order; strings are plain ASCII, so they quote as they are.
@@ -94,8 +94,10 @@ function fastLeafData(line: Uint8Array): Uint8Array | undefined {
   parts.push(`"seq":${r.seq}`, `"sig_client":"${r.sig}"`);
   if (r.streamId !== undefined) parts.push(`"stream_id":"${r.streamId}"`);
   parts.push(`"ts_client":"${r.ts}"`);
-  return ENCODER.encode(`spine.record/v1\n{${parts.join(",")}}`);
+  return `spine.record/v1\n{${parts.join(",")}}`;
 }
+
+let leafScratch = new Uint8Array(4096);
 
 /**
  * The RFC 6962 leaf hash of one complete log line (without its LF).
@@ -109,8 +111,13 @@ function fastLeafData(line: Uint8Array): Uint8Array | undefined {
  * ```
  */
 export function lineLeafHash(line: Uint8Array): Uint8Array {
-  const fast = fastLeafData(line);
-  if (fast !== undefined) return leafHash(fast);
+  const fast = fastLeafText(line);
+  if (fast !== undefined) {
+    // ASCII text encoded into a reused buffer: no allocation per line.
+    if (fast.length > leafScratch.length) leafScratch = new Uint8Array(fast.length * 2);
+    const { written } = ENCODER.encodeInto(fast, leafScratch);
+    return leafHash(leafScratch.subarray(0, written));
+  }
   let record: JsonValue | undefined;
   try {
     record = parseJson(line);

@@ -9,10 +9,14 @@
  */
 
 import { ioReason, WalError } from "../wal/errors.ts";
-import { readLines } from "../wal/line_reader.ts";
+import { DEFAULT_MAX_LINE_BYTES, readLineBlocks } from "../wal/line_reader.ts";
 import { listSegments } from "../wal/segments.ts";
 import { lineLeafHash } from "./leaf.ts";
 import { MerkleBuilder, nodeHash, type SubtreeSource } from "./merkle.ts";
+
+/** Bytes read at once. */
+const READ_BYTES = 256 * 1024;
+const LF = 0x0a;
 
 /** Leaves per chunk whose root is kept. */
 export const CHUNK = 256;
@@ -58,6 +62,7 @@ export interface LogTree {
  * ```
  */
 export async function scanLogTree(dir: string, options: ScanOptions = {}): Promise<LogTree> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const rootsAt = new Set(options.rootsAt ?? []);
   const linesAt = new Set(options.linesAt ?? []);
   const chunksAt = new Set([...(options.chunksAt ?? [])].map((i) => Math.floor(i / CHUNK)));
@@ -82,12 +87,9 @@ export async function scanLogTree(dir: string, options: ScanOptions = {}): Promi
     } catch (e) {
       throw new WalError(`Cannot open segment ${dir}/${name}: ${ioReason(e)}`, { cause: e });
     }
-    for await (const line of readLines(file.readable, options.maxLineBytes)) {
-      if (!line.terminated) break; // a torn tail is not part of the log
+    // Whole blocks of lines, split here: no promise per line (a third of the time on 1M lines).
+    const addLine = (bytes: Uint8Array) => {
       const index = builder.size;
-      const bytes = line.oversizedLength === undefined
-        ? line.bytes
-        : new TextEncoder().encode(`oversized:${line.oversizedLength}`);
       const leaf = lineLeafHash(bytes);
       builder.append(leaf);
       chunk.append(leaf);
@@ -101,6 +103,30 @@ export async function scanLogTree(dir: string, options: ScanOptions = {}): Promi
         chunk = new MerkleBuilder();
         chunkLeaves = [];
       }
+    };
+    const oversized = (length: number) => new TextEncoder().encode(`oversized:${length}`);
+    try {
+      for await (const item of readLineBlocks(file, READ_BYTES, maxLineBytes)) {
+        if (item.kind === "line") {
+          if (!item.line.terminated) break; // a torn tail is not part of the log
+          addLine(
+            item.line.oversizedLength === undefined
+              ? item.line.bytes
+              : oversized(item.line.oversizedLength),
+          );
+          continue;
+        }
+        const b = item.bytes;
+        for (let i = 0, start = 0; i < item.lines; i++) {
+          const lf = b.indexOf(LF, start);
+          addLine(lf - start > maxLineBytes ? oversized(lf - start) : b.subarray(start, lf));
+          start = lf + 1;
+        }
+      }
+    } catch (e) {
+      throw new WalError(`Cannot read segment ${dir}/${name}: ${ioReason(e)}`, { cause: e });
+    } finally {
+      file.close();
     }
   }
   // The last, partial chunk is always kept: ranges ending at the tree size need its leaves.

@@ -156,3 +156,22 @@ Deno.test("lineLeafHash() gives the strict leaf on every corpus line and every g
   }
   assert.ok(records > 2000);
 });
+
+Deno.test("scanLogTree() gives an oversized line the leaf of its length, inside a block or alone", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "spine-tree-" });
+  try {
+    const small = (i: number) => JSON.stringify({ seq: i, payload: { i } });
+    const long = "z".repeat(300 * 1024); // longer than one read, so it comes alone
+    const mid = "m".repeat(500); // over the cap below, but inside a block
+    const lines = [small(1), mid, small(2), long, small(3)];
+    await Deno.writeTextFile(`${dir}/segment_a.jsonl`, lines.map((l) => l + "\n").join("") + "{");
+    const tree = await scanLogTree(dir, { maxLineBytes: 400, linesAt: [0, 1, 4] });
+    const expected = lines.map((l) => l.length > 400 ? `oversized:${l.length}` : l);
+    assert.equal(tree.size, 5);
+    assert.deepEqual(tree.root, naiveRoot(expected));
+    assert.equal(new TextDecoder().decode(tree.lines.get(1)), `oversized:${mid.length}`);
+    assert.equal(new TextDecoder().decode(tree.lines.get(4)), small(3));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -69,10 +69,14 @@ export function emptyRoot(): Uint8Array {
  */
 export function leafHash(data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new TypeError("Leaf data must be a Uint8Array");
-  const buf = new Uint8Array(1 + data.length);
-  buf.set(data, 1);
-  return sha256(buf);
+  // Prefix and data as two updates: no concatenated copy (one allocation per leaf less).
+  SHA256.init();
+  SHA256.update(LEAF_PREFIX);
+  SHA256.update(data);
+  return SHA256.digest("binary");
 }
+
+const LEAF_PREFIX = Uint8Array.of(0x00);
 
 /**
  * Interior node hash: `SHA-256(0x01 || left || right)`.

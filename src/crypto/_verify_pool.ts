@@ -21,8 +21,6 @@
 import { nodeVerifyBatch } from "./_node_ed25519.ts";
 import { type VerifyAnswer, VerifyBatch } from "./_verify_batch.ts";
 
-export { VerifyBatch };
-
 /** Single checks gathered per batch by `queueVerify` (flushed at once when full). */
 const QUEUE_ITEMS = 64;
 /** A batch this small, with no worker running, is verified inline. */

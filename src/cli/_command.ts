@@ -31,6 +31,25 @@ export function requireWal(wal: string | undefined): string {
 }
 
 /**
+ * The required `--seq N`: a positive integer of at most 16 digits, without sign or leading zero.
+ *
+ * @param seq The option's value.
+ * @returns The sequence number.
+ * @throws {UsageError} If it is missing or not such an integer.
+ * @example
+ * ```ts
+ * import { requireSeq } from "./_command.ts";
+ * console.assert(requireSeq("42") === 42);
+ * ```
+ */
+export function requireSeq(seq: string | undefined): number {
+  if (seq === undefined || !/^[1-9][0-9]{0,15}$/.test(seq)) {
+    throw new UsageError("--seq must be a positive integer");
+  }
+  return Number(seq);
+}
+
+/**
  * Checks `--format` against the formats a command supports.
  *
  * @param format The option's value.

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { noPositionals, requireWal } from "./_command.ts";
+import { noPositionals, requireSeq, requireWal } from "./_command.ts";
 import { parseArgs } from "node:util";
 import {
   listCheckpointFiles,
@@ -68,16 +68,14 @@ export async function runProve(args: string[], io: CliIo): Promise<number> {
   noPositionals(positionals);
   const wal = requireWal(values.wal);
   if (values.output === undefined) throw new UsageError("Missing --output FILE");
-  if (values.seq === undefined || !/^[1-9][0-9]{0,15}$/.test(values.seq)) {
-    throw new UsageError("--seq must be a positive integer");
-  }
+  const seq = requireSeq(values.seq);
   const checkpoint = values.checkpoint !== undefined
     ? await readCheckpointFile(values.checkpoint)
     : await newestCheckpoint(wal);
-  const bundle = await proveInclusion(wal, Number(values.seq), checkpoint);
+  const bundle = await proveInclusion(wal, seq, checkpoint);
   await Deno.writeTextFile(values.output, bundle);
   await io.err(
-    `spine prove: seq ${values.seq} proven against the checkpoint of size ${checkpoint.checkpoint.size}; wrote ${values.output}\n`,
+    `spine prove: seq ${seq} proven against the checkpoint of size ${checkpoint.checkpoint.size}; wrote ${values.output}\n`,
   );
   return EXIT.OK;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { formatOf, noPositionals, requireWal } from "./_command.ts";
+import { formatOf, noPositionals, requireSeq, requireWal } from "./_command.ts";
 import { parseArgs } from "node:util";
 import { loadSigningKey } from "../crypto/key_file.ts";
 import { redactRecord } from "../wal/redact.ts";
@@ -63,9 +63,7 @@ export async function runRedact(args: string[], io: CliIo): Promise<number> {
   }
   noPositionals(positionals);
   const wal = requireWal(values.wal);
-  if (values.seq === undefined || !/^[1-9][0-9]{0,15}$/.test(values.seq)) {
-    throw new UsageError("--seq must be a positive integer");
-  }
+  const seq = requireSeq(values.seq);
   if (values.reason === undefined) throw new UsageError("Missing --reason TEXT");
   const format = formatOf(values.format, ["text", "json"] as const);
   let reasonError: string | undefined;
@@ -78,7 +76,7 @@ export async function runRedact(args: string[], io: CliIo): Promise<number> {
     io.env("SPINE_SIGNING_KEY"),
     defaultKeyPath(wal),
   );
-  const r = await redactRecord(wal, Number(values.seq), values.reason, key);
+  const r = await redactRecord(wal, seq, values.reason, key);
   if (format === "json") {
     await io.out(
       JSON.stringify({

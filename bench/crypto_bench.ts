@@ -7,8 +7,8 @@
  * @module
  */
 
-import * as noble from "@noble/ed25519";
-import { sha512 } from "@noble/hashes/sha2.js";
+import * as noble from "../src/deps/noble_ed25519.ts";
+import { sha512 } from "../src/deps/noble_hashes_sha2.ts";
 import { verifySignature } from "../src/crypto/ed25519.ts";
 import { signingKeyFromSeed } from "../src/crypto/keys.ts";
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../src/deps/noble_hashes_sha2.ts";
 import { signingKeyFromSeed } from "../src/crypto/keys.ts";
 import { canonicalJson } from "../src/format/canonical_json.ts";
 import { blake3Hex, entryHash, GENESIS_PREV_HASH, toHex } from "../src/format/hashes.ts";

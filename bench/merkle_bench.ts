@@ -9,7 +9,7 @@
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../src/deps/noble_hashes_sha2.ts";
 import { inclusionProof, leafHash, MerkleBuilder } from "../src/checkpoint/merkle.ts";
 
 function leafData(i: number): Uint8Array {

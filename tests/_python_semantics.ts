@@ -12,8 +12,8 @@
  * @module
  */
 
-import { verifyAsync } from "@noble/ed25519";
-import { blake3 } from "@noble/hashes/blake3.js";
+import { verifyAsync } from "../src/deps/noble_ed25519.ts";
+import { blake3 } from "../src/deps/noble_hashes_blake3.ts";
 
 /** The verdict of {@linkcode checkPythonSemantics}. */
 export interface PythonCheck {

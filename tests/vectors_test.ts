@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { parsePublicKey } from "../src/crypto/ed25519.ts";
 import { canonicalJson } from "../src/format/canonical_json.ts";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../src/deps/noble_hashes_sha2.ts";
 import { lineLeafHash } from "../src/checkpoint/leaf.ts";
 import { blake3Hex, toHex } from "../src/format/hashes.ts";
 import { parseJsonText } from "../src/format/json_parse.ts";

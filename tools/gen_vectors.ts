@@ -11,7 +11,7 @@
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../src/deps/noble_hashes_sha2.ts";
 import { lineLeafHash } from "../src/checkpoint/leaf.ts";
 import { type SigningKey, signingKeyFromSeed } from "../src/crypto/keys.ts";
 import { canonicalJson } from "../src/format/canonical_json.ts";

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { createSHA256 } from "hash-wasm";
+import { createSHA256 } from "../deps/hash_wasm.ts";
 import { bytesEqual, isSize } from "./_bytes.ts";
 
 // SHA-256 on hash-wasm's WebAssembly build, created once (the API stays synchronous): measured

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../deps/noble_hashes_sha2.ts";
 import {
   consistencyProof,
   emptyRoot,

@@ -19,7 +19,7 @@
  */
 
 import { parsePublicKey, type PublicKey, verifySignature } from "../crypto/ed25519.ts";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../deps/noble_hashes_sha2.ts";
 import {
   concatBytes,
   decodeUtf8Strict,

@@ -12,7 +12,7 @@ import {
   verifyNote,
   verifyNoteSignature,
 } from "./note.ts";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../deps/noble_hashes_sha2.ts";
 
 const key = await testKey("note_test: log key");
 const other = await testKey("note_test: other key");

@@ -31,7 +31,7 @@
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../deps/noble_hashes_sha2.ts";
 import type { PublicKey } from "../crypto/ed25519.ts";
 import type { SigningKey } from "../crypto/keys.ts";
 import { parseJson } from "../format/json_parse.ts";

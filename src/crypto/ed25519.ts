@@ -23,7 +23,7 @@
  * @module
  */
 
-import { Point } from "@noble/ed25519";
+import { Point } from "../deps/noble_ed25519.ts";
 import {
   base64ToBytes,
   bytesToHex,

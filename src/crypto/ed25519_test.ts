@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createPublicKey, verify as nodeCryptoVerify } from "node:crypto";
-import * as noble from "@noble/ed25519";
+import * as noble from "../deps/noble_ed25519.ts";
 import {
   helpVerify,
   parsePublicKey,

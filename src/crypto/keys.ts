@@ -9,7 +9,7 @@
  * @module
  */
 
-import { getPublicKeyAsync, signAsync as nobleSignAsync } from "@noble/ed25519";
+import { getPublicKeyAsync, signAsync as nobleSignAsync } from "../deps/noble_ed25519.ts";
 import { sha256 } from "./_sha256.ts";
 import { bytesToHex, decodePem, encodePem, hexToBytes, isHex, startsWith } from "./_encoding.ts";
 import { parsePublicKey, PublicKey } from "./ed25519.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as noble from "@noble/ed25519";
+import * as noble from "../deps/noble_ed25519.ts";
 import { parsePublicKey, verifySignature } from "./ed25519.ts";
 import {
   exportSeedHex,

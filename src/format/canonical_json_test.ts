@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { blake3 } from "@noble/hashes/blake3.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
+import { blake3 } from "../deps/noble_hashes_blake3.ts";
+import { bytesToHex } from "../deps/noble_hashes_utils.ts";
 import {
   canonicalJson,
   CanonicalJsonError,

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { blake3 } from "@noble/hashes/blake3.js";
-import type { IHasher } from "hash-wasm";
+import { blake3 } from "../deps/noble_hashes_blake3.ts";
+import type { IHasher } from "../deps/hash_wasm.ts";
 import { canonicalJson } from "./canonical_json.ts";
 import type { JsonValue } from "./json_value.ts";
 
@@ -32,7 +32,7 @@ let loading: Promise<void> | undefined;
  * ```
  */
 export function enableFastHashing(): Promise<void> {
-  loading ??= import("hash-wasm").then(async (m) => {
+  loading ??= import("../deps/hash_wasm.ts").then(async (m) => {
     wasm = await m.createBLAKE3(256);
   });
   return loading;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { blake3 } from "@noble/hashes/blake3.js";
+import { blake3 } from "../deps/noble_hashes_blake3.ts";
 import { ChainRoot, enableFastHashing, entryHash, GENESIS_PREV_HASH, toHex } from "./hashes.ts";
 
 const ENTRIES = Array.from(

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../deps/noble_hashes_sha2.ts";
 import { canonicalJson, canonicalJsonNode } from "../format/canonical_json.ts";
 import { blake3Hex, entryHash, HASH_HEX, toHex } from "../format/hashes.ts";
 import { parseJson } from "../format/json_parse.ts";

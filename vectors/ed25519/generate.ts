@@ -12,8 +12,8 @@
  * @module
  */
 
-import * as ed from "@noble/ed25519";
-import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import * as ed from "../../src/deps/noble_ed25519.ts";
+import { sha256, sha512 } from "../../src/deps/noble_hashes_sha2.ts";
 
 ed.hashes.sha512 = sha512;
 const { Point } = ed;

@@ -1,0 +1,10 @@
+/**
+ * SHA-2 of `@noble/hashes`, pinned by full `npm:` specifier so that `mod.ts` works when imported
+ * by path or from the published package, with no import map. One module per entry point, so that
+ * loading SHA-2 does not load BLAKE3. Upgrade it here, in the other `noble_hashes_*.ts` files and in
+ * `deno.lock`.
+ *
+ * @module
+ */
+
+export * from "npm:@noble/hashes@2.4.0/sha2.js";

@@ -521,6 +521,34 @@ export class Wal {
     }
   }
 
+  /**
+   * Closes the WAL ({@linkcode Wal.close}) when an `await using` binding goes out of scope.
+   *
+   * @returns Resolves when closed.
+   * @throws {WalError} As {@linkcode Wal.close}.
+   * @example
+   * ```ts
+   * import { generateSigningKey, openWal } from "../../mod.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   {
+   *     await using wal = await openWal(`${dir}/audit`, {
+   *       signingKey: await generateSigningKey(),
+   *       create: true,
+   *     });
+   *     await wal.append({ event_type: "user.login" });
+   *   } // closed here: chain_state.json written, lock released
+   *   await Deno.stat(`${dir}/audit/chain_state.json`);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Re-reads the head if the log changed since we last looked (under the lock). */
   async #refresh(force: boolean): Promise<void> {
     if (!force && this.#segment !== undefined) {

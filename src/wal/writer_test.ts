@@ -288,3 +288,31 @@ Deno.test("an append issued right after rotateKey() is signed with the new key",
     true,
   );
 });
+
+Deno.test("await using closes the Wal at the end of its scope, also when the scope throws", async () => {
+  const root = await Deno.makeTempDir({ prefix: "spine-writer-" });
+  const dir = `${root}/audit`;
+  try {
+    const key = await generateSigningKey();
+    {
+      await using wal = await openWal(dir, { signingKey: key, create: true });
+      await wal.append({ event_type: "one" });
+    }
+    const state = JSON.parse(await Deno.readTextFile(`${dir}/chain_state.json`));
+    assert.equal(state.seq, 1);
+    let closed: { append(p: unknown): Promise<unknown> } | undefined;
+    await assert.rejects(async () => {
+      await using wal = await openWal(dir, { signingKey: key });
+      closed = wal;
+      await wal.append({ event_type: "two" });
+      throw new Error("boom");
+    }, /boom/);
+    await assert.rejects(() => closed!.append({ event_type: "three" }), WalError);
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/chain_state.json`)).seq, 2);
+    const report = await verifyWal(dir, { trustedKeys: [{ publicKey: key.publicKey }] });
+    assert.equal(report.valid, true, JSON.stringify(report));
+    assert.equal(report.events_verified, 2);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -46,11 +46,21 @@ export type {
 export { parseTrustFile, type TrustedKey, TrustFileError } from "./src/verify/trust.ts";
 
 // Format core
-export { canonicalJson, CanonicalJsonError, toJsonValue } from "./src/format/canonical_json.ts";
+export {
+  canonicalJson,
+  CanonicalJsonError,
+  JsonValueRangeError,
+  JsonValueTypeError,
+  toJsonValue,
+} from "./src/format/canonical_json.ts";
 export { JsonSyntaxError, parseJson, parseJsonText } from "./src/format/json_parse.ts";
 export { JsonNumber, type JsonObject, type JsonValue } from "./src/format/json_value.ts";
 export { ChainRoot, entryHash, GENESIS_PREV_HASH, payloadHash } from "./src/format/hashes.ts";
-export { nanosToTimestamp, timestampToNanos } from "./src/format/timestamp.ts";
+export {
+  nanosToTimestamp,
+  TimestampSyntaxError,
+  timestampToNanos,
+} from "./src/format/timestamp.ts";
 
 // Keys
 export { parsePublicKey, PublicKey, verifySignature } from "./src/crypto/ed25519.ts";
@@ -75,7 +85,7 @@ export {
   Wal,
 } from "./src/wal/writer.ts";
 export { PayloadError } from "./src/wal/payload.ts";
-export { loadSigningKey, readKeyFile, writeKeyFile } from "./src/crypto/key_file.ts";
+export { KeyFileError, loadSigningKey, readKeyFile, writeKeyFile } from "./src/crypto/key_file.ts";
 export { type Redaction, redactRecord } from "./src/wal/redact.ts";
 
 // Checkpoints, proofs, witnesses
@@ -92,8 +102,14 @@ export {
   proveInclusion,
   verifyProofBundle,
 } from "./src/checkpoint/proof_bundle.ts";
-export { proveConsistency } from "./src/checkpoint/consistency.ts";
-export { cosignCheckpoint, WitnessRefusal } from "./src/checkpoint/witness.ts";
+export { LogMismatchError, proveConsistency } from "./src/checkpoint/consistency.ts";
+export {
+  cosignCheckpoint,
+  WitnessRefusal,
+  type WitnessRefusalReason,
+  WitnessStateError,
+} from "./src/checkpoint/witness.ts";
+export { type CheckpointErrorCode, CheckpointSyntaxError } from "./src/checkpoint/errors.ts";
 
 // Errors of WAL access
 export { WalError } from "./src/wal/errors.ts";

@@ -62,6 +62,8 @@ export interface ConsistencyProof {
  * rewritten or truncated since that checkpoint was signed (or the checkpoint is of another log).
  */
 export class LogMismatchError extends Error {
+  /** Stable machine-readable code, the same for every instance: `"log_mismatch_error"`. */
+  readonly code: "log_mismatch_error" = "log_mismatch_error";
   /** Which checkpoint the log disagrees with. */
   readonly checkpoint: "old" | "new";
   /** The checkpoint's tree size. */

@@ -66,6 +66,8 @@ export type WitnessRefusalReason =
 
 /** The witness refused to cosign a checkpoint; `reason` says why, the message names sizes and roots. */
 export class WitnessRefusal extends Error {
+  /** Stable machine-readable code, the same for every instance: `"witness_refusal"`. */
+  readonly code: "witness_refusal" = "witness_refusal";
   /** Machine-readable reason. */
   readonly reason: WitnessRefusalReason;
   /** The checkpoint's origin. */
@@ -86,6 +88,8 @@ export class WitnessRefusal extends Error {
 
 /** A witness state file cannot be read or is corrupt: never treated as a first sighting. */
 export class WitnessStateError extends Error {
+  /** Stable machine-readable code, the same for every instance: `"witness_state_error"`. */
+  readonly code: "witness_state_error" = "witness_state_error";
   /**
    * @param message What failed, naming the file.
    * @param options The underlying error, if any.

@@ -13,6 +13,8 @@ import { exportSigningKeyPem, parseSigningKey, type SigningKey } from "./keys.ts
 
 /** A key file that cannot be read, parsed or written. */
 export class KeyFileError extends Error {
+  /** Stable machine-readable code, the same for every instance: `"key_file_error"`. */
+  readonly code: "key_file_error" = "key_file_error";
   /**
    * @param message What failed, naming the path (never the key).
    * @param options The underlying error.

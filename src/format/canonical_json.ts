@@ -12,6 +12,8 @@ import { JsonNumber, type JsonObject, type JsonValue } from "./json_value.ts";
 
 /** A value of the document model that has no canonical form; `path` locates it (`$.a[2].b`). */
 export class CanonicalJsonError extends TypeError {
+  /** Stable machine-readable code, the same for every instance: `"canonical_json_error"`. */
+  readonly code: "canonical_json_error" = "canonical_json_error";
   /** Where the value is, from the root `$`. */
   readonly path: string;
 
@@ -29,6 +31,8 @@ export class CanonicalJsonError extends TypeError {
 
 /** A JavaScript value of a type the document model cannot hold; `path` locates it. */
 export class JsonValueTypeError extends TypeError {
+  /** Stable machine-readable code, the same for every instance: `"json_value_type_error"`. */
+  readonly code: "json_value_type_error" = "json_value_type_error";
   /** Where the value is, from the root given to {@linkcode toJsonValue}. */
   readonly path: string;
 
@@ -45,6 +49,8 @@ export class JsonValueTypeError extends TypeError {
 
 /** A JavaScript number or structure out of the range the document model accepts. */
 export class JsonValueRangeError extends RangeError {
+  /** Stable machine-readable code, the same for every instance: `"json_value_range_error"`. */
+  readonly code: "json_value_range_error" = "json_value_range_error";
   /** Where the value is, from the root given to {@linkcode toJsonValue}. */
   readonly path: string;
 

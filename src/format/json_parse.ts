@@ -24,6 +24,8 @@ export interface ParseJsonOptions {
 
 /** A JSON text that cannot be parsed; `offset` is the byte offset where parsing failed. */
 export class JsonSyntaxError extends SyntaxError {
+  /** Stable machine-readable code, the same for every instance: `"json_syntax_error"`. */
+  readonly code: "json_syntax_error" = "json_syntax_error";
   /** Byte offset of the failure in the input. */
   readonly offset: number;
   /** What failed, without the offset, e.g. `Duplicate key "a"`. */

@@ -9,6 +9,8 @@
 
 /** Thrown when a timestamp is not strict RFC 3339. */
 export class TimestampSyntaxError extends SyntaxError {
+  /** Stable machine-readable code, the same for every instance: `"timestamp_syntax_error"`. */
+  readonly code: "timestamp_syntax_error" = "timestamp_syntax_error";
   /**
    * @param message What failed, naming the value.
    */

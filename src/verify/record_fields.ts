@@ -35,6 +35,8 @@ const ALIASES: Record<string, string[]> = {
 
 /** Thrown when a record names one field twice (canonical name and alias). */
 export class RecordShapeError extends SyntaxError {
+  /** Stable machine-readable code, the same for every instance: `"record_shape_error"`. */
+  readonly code: "record_shape_error" = "record_shape_error";
   /**
    * @param message What is wrong with the record's shape.
    */

@@ -21,6 +21,8 @@ export interface TrustedKey {
 
 /** Thrown when a trust file cannot be used. */
 export class TrustFileError extends SyntaxError {
+  /** Stable machine-readable code, the same for every instance: `"trust_file_error"`. */
+  readonly code: "trust_file_error" = "trust_file_error";
   /**
    * @param message What failed, naming the file.
    */

@@ -6,6 +6,8 @@
 
 /** A WAL directory or file cannot be used: missing, not a directory, unreadable, locked. */
 export class WalError extends Error {
+  /** Stable machine-readable code, the same for every instance: `"wal_error"`. */
+  readonly code: "wal_error" = "wal_error";
   /**
    * @param message What failed, naming the path.
    * @param options The underlying error, if any.

@@ -23,6 +23,8 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A payload the writer refuses; `path` locates the offending value (`$.a[2]`). */
 export class PayloadError extends TypeError {
+  /** Stable machine-readable code, the same for every instance: `"payload_error"`. */
+  readonly code: "payload_error" = "payload_error";
   /** Where the offending value is, from the payload root `$`. */
   readonly path: string;
 

@@ -103,3 +103,22 @@ Deno.test("compile --target restricts the build, and an unknown target is a usag
     /Unknown target sparc-sun-solaris; expected one of x86_64-unknown-linux-gnu/,
   );
 });
+
+Deno.test("the release workflow tests, builds with tools/compile.ts on CI's Deno, writes SHA256SUMS and attests provenance", async () => {
+  const yml = await Deno.readTextFile(`${ROOT}.github/workflows/release.yml`);
+  const ci = await Deno.readTextFile(`${ROOT}.ci/run`);
+  const denoVersion = /^DENO_VERSION=(\S+)$/m.exec(ci)?.[1];
+  assert.ok(denoVersion);
+  assert.match(yml, /on:\n  push:\n    tags: \["v\*"\]/);
+  assert.match(yml, new RegExp(`deno-version: ${denoVersion.replaceAll(".", "\\.")}\\n`));
+  const steps = ["run: .ci/run", "run: deno task compile", "sha256sum spine-* > SHA256SUMS"];
+  steps.push("uses: actions/attest-build-provenance@", "gh release upload");
+  let at = 0;
+  for (const step of steps) {
+    const found = yml.indexOf(step, at);
+    assert.ok(found > at, `release.yml lacks "${step}" after the previous step`);
+    at = found;
+  }
+  assert.match(yml, /id-token: write/);
+  assert.match(yml, /attestations: write/);
+});

@@ -9,10 +9,11 @@
  *
  * const dir = `${await Deno.makeTempDir()}/audit`;
  * const key = await generateSigningKey();
- * const wal = await openWal(dir, { signingKey: key, create: true });
- * await wal.append({ event_type: "user.login", user: "alice" });
- * await wal.appendMany([{ event_type: "file.read", file: "a" }, { event_type: "file.read", file: "b" }]);
- * await wal.close();
+ * {
+ *   await using wal = await openWal(dir, { signingKey: key, create: true });
+ *   await wal.append({ event_type: "user.login", user: "alice" });
+ *   await wal.appendMany([{ event_type: "file.read", file: "a" }, { event_type: "file.read", file: "b" }]);
+ * } // closed here
  * const report = await verifyWal(dir, { trustedKeys: [{ publicKey: key.publicKey }] });
  * console.assert(report.valid && report.events_verified === 3);
  * ```
@@ -28,6 +29,9 @@
  * const report = await verifyWal(dir, { trustedKeys });
  * console.assert(report.valid && report.events_verified === 1000);
  * ```
+ *
+ * Every error the library throws on purpose is exported here and carries a stable `code`
+ * (e.g. `WalError` has `"wal_error"`; `CheckpointSyntaxError`'s code names the exact reason).
  *
  * @module
  */

@@ -70,6 +70,8 @@ export class LogMismatchError extends Error {
   readonly size: number;
 
   /**
+   * Creates a {@linkcode LogMismatchError}.
+   *
    * @param checkpoint Which checkpoint the log disagrees with.
    * @param size That checkpoint's tree size.
    * @param message What differs, naming the size.

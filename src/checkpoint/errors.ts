@@ -72,6 +72,8 @@ export class CheckpointSyntaxError extends SyntaxError {
   readonly detail: string;
 
   /**
+   * Creates a {@linkcode CheckpointSyntaxError}.
+   *
    * @param code Machine-readable reason.
    * @param detail What failed, in sentence case without a trailing period.
    * @param location Line and byte offset (and optional file) of the failure.

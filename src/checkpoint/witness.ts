@@ -74,6 +74,8 @@ export class WitnessRefusal extends Error {
   readonly origin: string;
 
   /**
+   * Creates a {@linkcode WitnessRefusal}.
+   *
    * @param reason Machine-readable reason.
    * @param origin The checkpoint's origin.
    * @param message What was refused, naming sizes and roots.
@@ -91,6 +93,8 @@ export class WitnessStateError extends Error {
   /** Stable machine-readable code, the same for every instance: `"witness_state_error"`. */
   readonly code: "witness_state_error" = "witness_state_error";
   /**
+   * Creates a {@linkcode WitnessStateError}.
+   *
    * @param message What failed, naming the file.
    * @param options The underlying error, if any.
    */

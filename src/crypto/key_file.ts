@@ -16,6 +16,8 @@ export class KeyFileError extends Error {
   /** Stable machine-readable code, the same for every instance: `"key_file_error"`. */
   readonly code: "key_file_error" = "key_file_error";
   /**
+   * Creates a {@linkcode KeyFileError}.
+   *
    * @param message What failed, naming the path (never the key).
    * @param options The underlying error.
    */

@@ -18,6 +18,8 @@ export class CanonicalJsonError extends TypeError {
   readonly path: string;
 
   /**
+   * Creates a {@linkcode CanonicalJsonError}.
+   *
    * @param reason What cannot be canonicalized, in sentence case.
    * @param path Where the value is, e.g. `$.items[2].price`.
    * @param detail The offending value as text, appended after a colon when given.
@@ -37,6 +39,8 @@ export class JsonValueTypeError extends TypeError {
   readonly path: string;
 
   /**
+   * Creates a {@linkcode JsonValueTypeError}.
+   *
    * @param reason What is wrong, in sentence case.
    * @param path Where the value is.
    */
@@ -55,6 +59,8 @@ export class JsonValueRangeError extends RangeError {
   readonly path: string;
 
   /**
+   * Creates a {@linkcode JsonValueRangeError}.
+   *
    * @param reason What is out of range, in sentence case.
    * @param path Where the value is.
    */

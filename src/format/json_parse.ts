@@ -32,6 +32,8 @@ export class JsonSyntaxError extends SyntaxError {
   readonly reason: string;
 
   /**
+   * Creates a {@linkcode JsonSyntaxError}.
+   *
    * @param reason What failed, in sentence case, without the offset.
    * @param offset Byte offset of the failure in the input.
    */

@@ -12,6 +12,8 @@ export class TimestampSyntaxError extends SyntaxError {
   /** Stable machine-readable code, the same for every instance: `"timestamp_syntax_error"`. */
   readonly code: "timestamp_syntax_error" = "timestamp_syntax_error";
   /**
+   * Creates a {@linkcode TimestampSyntaxError}.
+   *
    * @param message What failed, naming the value.
    */
   constructor(message: string) {

@@ -24,6 +24,8 @@ export class TrustFileError extends SyntaxError {
   /** Stable machine-readable code, the same for every instance: `"trust_file_error"`. */
   readonly code: "trust_file_error" = "trust_file_error";
   /**
+   * Creates a {@linkcode TrustFileError}.
+   *
    * @param message What failed, naming the file.
    */
   constructor(message: string) {

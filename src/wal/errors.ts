@@ -9,6 +9,8 @@ export class WalError extends Error {
   /** Stable machine-readable code, the same for every instance: `"wal_error"`. */
   readonly code: "wal_error" = "wal_error";
   /**
+   * Creates a {@linkcode WalError}.
+   *
    * @param message What failed, naming the path.
    * @param options The underlying error, if any.
    */

@@ -29,6 +29,8 @@ export class PayloadError extends TypeError {
   readonly path: string;
 
   /**
+   * Creates a {@linkcode PayloadError}.
+   *
    * @param message What is wrong, naming the path.
    * @param path Where the offending value is.
    */

@@ -109,7 +109,10 @@ Deno.test("the release workflow tests, builds with tools/compile.ts on CI's Deno
   const ci = await Deno.readTextFile(`${ROOT}.ci/run`);
   const denoVersion = /^DENO_VERSION=(\S+)$/m.exec(ci)?.[1];
   assert.ok(denoVersion);
-  assert.match(yml, /on:\n  push:\n    tags: \["v\*"\]/);
+  assert.ok(
+    yml.includes(`on:\n  push:\n    tags: ["v*"]\n`),
+    "release.yml does not run on v* tags",
+  );
   assert.match(yml, new RegExp(`deno-version: ${denoVersion.replaceAll(".", "\\.")}\\n`));
   const steps = ["run: .ci/run", "run: deno task compile", "sha256sum spine-* > SHA256SUMS"];
   steps.push("uses: actions/attest-build-provenance@", "gh release upload");

@@ -32,8 +32,9 @@ export interface AuditMiddlewareOptions {
 
 /**
  * Wraps a `Deno.serve` handler so that every request appends one event to `wal`:
- * `{event_type, method, path, status, user, latency_us}`. `latency_us` is an integer (the
- * format refuses floats): microseconds until the handler returned its response.
+ * `{event_type, method, path, status, user, latency_us}`. `path` leaves out the query string
+ * (it may carry secrets); `latency_us` is an integer (the format refuses floats): microseconds
+ * until the handler returned its response.
  *
  * The response is returned only once its event is durable (per the WAL's sync policy). If the
  * event cannot be appended, the request fails closed with `503`; if the handler throws, a `500`
